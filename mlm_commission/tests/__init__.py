@@ -1,0 +1,1 @@
+# This file is part of the MLM suite. See LICENSE for details.
