@@ -1,2 +1,74 @@
-def main():
-    print("stub")
+# This file is part of the MLM suite. See LICENSE for details.
+"""The `mlm` command: one entry point for operators.
+
+    mlm demo        create (once) and serve the SQLite demo
+    mlm serve       serve a configuration with the web client
+    mlm admin ...   trytond-admin with the project configuration
+    mlm test        run the whole test suite (SQLite or PostgreSQL)
+"""
+import argparse
+import os
+import sys
+
+from . import admin, server, testing
+from .errors import CliError
+from .paths import DEMO_CONFIG
+
+
+def config_argument(parser):
+    parser.add_argument('-c', '--config',
+        default=os.environ.get('MLM_CONFIG', str(DEMO_CONFIG)),
+        help="trytond configuration file (default: $MLM_CONFIG or "
+        "config/demo.conf)")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog='mlm', description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest='command', required=True)
+
+    demo = commands.add_parser('demo', help="create and serve the demo")
+    config_argument(demo)
+    demo.add_argument('--size', type=int, default=server.DEMO_SIZE,
+        help="number of partners in the demo organisation")
+    demo.add_argument('--database', default=server.DEMO_DATABASE)
+    demo.add_argument('--reset', action='store_true',
+        help="rebuild the demo database from scratch")
+    demo.add_argument('--no-serve', action='store_true',
+        help="build the database only")
+    demo.set_defaults(func=server.demo)
+
+    serve = commands.add_parser('serve', help="serve with the web client")
+    config_argument(serve)
+    serve.set_defaults(func=server.serve)
+
+    admin_parser = commands.add_parser('admin',
+        help="trytond-admin with the project configuration")
+    config_argument(admin_parser)
+    admin_parser.add_argument('arguments', nargs=argparse.REMAINDER,
+        help="arguments passed to trytond-admin")
+    admin_parser.set_defaults(func=admin.admin)
+
+    test = commands.add_parser('test', help="run the test suite")
+    test.add_argument('--backend', choices=['sqlite', 'postgresql'],
+        default='sqlite')
+    test.add_argument('pytest_args', nargs=argparse.REMAINDER,
+        help="extra arguments for pytest")
+    test.set_defaults(func=testing.test)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except CliError as error:
+        print(f"mlm: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,210 @@
+# This file is part of the MLM suite. See LICENSE for details.
+"""Generate the demo company, reusable by the demo command, tests and benchmarks.
+
+    python -m mlm_demo.generate --config config/demo.conf --database mlm_demo
+
+``generate(size, today)`` works on any proteus configuration; each step is a
+small function so later parts of the suite (network, orders, commission
+runs) add their own step to ``STEPS``.
+"""
+import argparse
+import datetime as dt
+import sys
+from decimal import Decimal
+
+from proteus import Model, Wizard
+from proteus import config as proteus_config
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+from .users import DEMO_USERS
+
+COMPANY_NAME = "Vitalis Vertrieb GmbH"
+CHART = 'account_de_skr03.root_de'
+RECEIVABLE, PAYABLE = '1400', '1600'
+REVENUE, EXPENSE = '8400', '3400'
+VAT_STANDARD = "Umsatzsteuer – Normalsatz"
+VAT_REDUCED = "Umsatzsteuer – Ermäßigter Satz"
+INPUT_VAT_STANDARD = "Vorsteuer – Normalsatz"
+PARTNER_DISCOUNT = Decimal('0.75')
+
+# (code, name, retail price without VAT, VAT rate of the product)
+PRODUCTS = [
+    ('VIT-100', "Vitalkomplex 60 Kapseln", Decimal('39.90'), 'reduced'),
+    ('VIT-110', "Omega-3 Premium 90 Kapseln", Decimal('29.90'), 'reduced'),
+    ('VIT-120', "Proteinshake Vanille 500 g", Decimal('34.50'), 'reduced'),
+    ('VIT-130', "Kollagen Drink 30 Portionen", Decimal('49.00'), 'reduced'),
+    ('BEA-200', "Aloe Vera Gesichtscreme 50 ml", Decimal('24.90'), 'standard'),
+    ('BEA-210', "Hyaluron Serum 30 ml", Decimal('39.00'), 'standard'),
+    ('HOM-300', "Wasserfilter Kompakt", Decimal('119.00'), 'standard'),
+    ('STA-900', "Starterpaket Vertriebspartner", Decimal('99.00'), 'standard'),
+    ]
+
+
+def server_transaction(config, context=None):
+    "A committed server-side transaction on the proteus configuration's database."
+    return Transaction().start(
+        config.database_name, config.user, context=context or {})
+
+
+def setup_language(config, today, size):
+    "German and English translations."
+    Lang = Model.get('ir.lang')
+    for lang in Lang.find([('code', 'in', ['de', 'en'])]):
+        lang.translatable = True
+        lang.save()
+
+
+def setup_company(config, today, size):
+    "A German GmbH in EUR with its fiscal year and SKR03 chart."
+    from trytond.modules.account.tests.tools import (
+        create_fiscalyear)
+    from trytond.modules.account_invoice.tests.tools import (
+        set_fiscalyear_invoice_sequences)
+    from trytond.modules.company.tests.tools import create_company
+    from trytond.modules.currency.tests.tools import get_currency
+
+    Country = Model.get('country.country')
+    Party = Model.get('party.party')
+    germany = Country(name="Deutschland", code='DE', code3='DEU')
+    germany.save()
+    party = Party(name=COMPANY_NAME)
+    address, = party.addresses
+    address.street = "Musterstraße 12"
+    address.postal_code = '10115'
+    address.city = "Berlin"
+    address.country = germany
+    identifier = party.identifiers.new(type='eu_vat')
+    identifier.code = 'DE123456788'
+    party.save()
+    create_company(party, get_currency('EUR'))
+
+    fiscalyear = set_fiscalyear_invoice_sequences(create_fiscalyear(
+        today=(today.replace(month=1, day=1), today.replace(month=12, day=31))))
+    fiscalyear.click('create_period')
+    create_skr03_chart()
+
+
+def create_skr03_chart():
+    Account = Model.get('account.account')
+    AccountTemplate = Model.get('account.account.template')
+    ModelData = Model.get('ir.model.data')
+    Company = Model.get('company.company')
+    company, = Company.find()
+    chart = Wizard('account.create_chart')
+    chart.execute('account')
+    chart.form.account_template = AccountTemplate(
+        ModelData.get_id(*CHART.split('.'), {}))
+    chart.form.company = company
+    chart.execute('create_account')
+    code = lambda c: Account.find([('code', '=', c)])[0]  # noqa: E731
+    chart.form.account_receivable = code(RECEIVABLE)
+    chart.form.account_payable = code(PAYABLE)
+    chart.form.category_account_revenue = code(REVENUE)
+    chart.form.category_account_expense = code(EXPENSE)
+    chart.execute('create_properties')
+
+
+def setup_products(config, today, size):
+    "Retail (list) prices and a partner price list at 25 % off."
+    Account = Model.get('account.account')
+    Category = Model.get('product.category')
+    PriceList = Model.get('product.price_list')
+    Tax = Model.get('account.tax')
+    Template = Model.get('product.template')
+    Uom = Model.get('product.uom')
+    unit, = Uom.find([('name', '=', 'Unit')])
+    revenue, = Account.find([('code', '=', REVENUE)])
+    expense, = Account.find([('code', '=', EXPENSE)])
+    taxes = {
+        'standard': Tax.find([('name', '=', VAT_STANDARD)])[0],
+        'reduced': Tax.find([('name', '=', VAT_REDUCED)])[0],
+        }
+    supplier_tax, = Tax.find([('name', '=', INPUT_VAT_STANDARD)])
+    categories = {}
+    for kind, name in [
+            ('standard', "Waren 19 % USt"), ('reduced', "Waren 7 % USt")]:
+        category = Category(name=name, accounting=True)
+        category.account_revenue = revenue
+        category.account_expense = expense
+        category.customer_taxes.append(Tax(taxes[kind].id))
+        category.supplier_taxes.append(Tax(supplier_tax.id))
+        category.save()
+        categories[kind] = category
+    for code, name, price, kind in PRODUCTS:
+        template = Template(name=name, type='goods', default_uom=unit)
+        template.salable = True
+        template.list_price = price
+        template.account_category = categories[kind]
+        template.code = code
+        template.save()
+    price_list = PriceList(name="Partnerpreise", price='list_price')
+    line = price_list.lines.new()
+    line.formula = f'unit_price * Decimal("{PARTNER_DISCOUNT}")'
+    price_list.save()
+
+
+def setup_users(config, today, size):
+    "One user per MLM group, all in German."
+    Group = Model.get('res.group')
+    Lang = Model.get('ir.lang')
+    ModelData = Model.get('ir.model.data')
+    User = Model.get('res.user')
+    Company = Model.get('company.company')
+    company, = Company.find()
+    german, = Lang.find([('code', '=', 'de')])
+    for demo_user in DEMO_USERS:
+        user = User(login=demo_user.login, name=demo_user.name)
+        user.password = demo_user.password
+        user.language = german
+        user.companies.append(Company(company.id))
+        user.company = company
+        user.groups.append(Group(ModelData.get_id(
+                    'mlm_network', demo_user.group, {})))
+        user.save()
+
+
+def setup_default_language(config, today, size):
+    "German as default language (last: the steps above look up English names)."
+    Lang = Model.get('ir.lang')
+    User = Model.get('res.user')
+    german, = Lang.find([('code', '=', 'de')])
+    admin, = User.find([('login', '=', 'admin')])
+    admin.language = german
+    admin.save()
+    with server_transaction(config):
+        # ir.configuration is not exposed over RPC: set it server-side.
+        Configuration = Pool().get('ir.configuration')
+        configuration = Configuration(1)
+        configuration.language = 'de'
+        configuration.save()
+
+
+STEPS = [
+    setup_language, setup_company, setup_products, setup_users,
+    setup_default_language]
+
+
+def generate(config, size, today):
+    for step in STEPS:
+        print(f"  {step.__doc__.splitlines()[0]}", flush=True)
+        step(config, today, size)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--config', required=True)
+    parser.add_argument('--database', required=True)
+    parser.add_argument('--size', type=int, default=2000)
+    parser.add_argument('--today', type=dt.date.fromisoformat,
+        default=dt.date.today())
+    args = parser.parse_args(argv)
+    from mlm_cli.settings import Settings
+    Settings(args.config).apply()
+    config = proteus_config.set_trytond(args.database)
+    generate(config, args.size, args.today)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

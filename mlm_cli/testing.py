@@ -1,0 +1,115 @@
+# This file is part of the MLM suite. See LICENSE for details.
+"""`mlm test`: run the whole test suite on SQLite or PostgreSQL.
+
+Tryton's DB_CACHE is keyed only by the list of module names, so the cache
+folder is keyed here on a hash of the module sources and of the installed
+trytond distributions: a changed schema never reuses a stale cache.
+"""
+import getpass
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from .errors import CliError
+from .paths import PROJECT_ROOT, TEST_OUTPUT, VAR
+
+MODULE_DIRS = [
+    'mlm_network', 'mlm_commission', 'mlm_portal', 'mlm_dms', 'mlm_banking',
+    'addons']
+SCHEMA_SUFFIXES = {'.py', '.xml', '.cfg', '.po'}
+CHROMIUM = '/usr/bin/chromium'
+
+
+def source_hash():
+    "Hash of everything that shapes a test database's schema and data."
+    digest = hashlib.sha256()
+    for directory in MODULE_DIRS:
+        for path in sorted((PROJECT_ROOT / directory).rglob('*')):
+            relative = path.relative_to(PROJECT_ROOT)
+            if (path.suffix in SCHEMA_SUFFIXES and path.is_file()
+                    and 'tests' not in relative.parts
+                    and 'engine' not in relative.parts):
+                digest.update(str(relative).encode())
+                digest.update(path.read_bytes())
+    for distribution in sorted(
+            d.metadata['Name'] for d in metadata.distributions()
+            if d.metadata['Name'].lower().startswith('trytond')):
+        digest.update(f'{distribution}={metadata.version(distribution)}'
+            .encode())
+    return digest.hexdigest()[:16]
+
+
+def run(command, **kwargs):
+    return subprocess.run(command, capture_output=True, text=True, **kwargs)
+
+
+def ensure_postgresql():
+    "Start the local cluster when it is installed but down; ensure our role."
+    if shutil.which('pg_isready') and run(['pg_isready', '-q']).returncode:
+        versions = sorted(Path('/etc/postgresql').glob('*/main'))
+        if not versions or not shutil.which('pg_ctlcluster'):
+            raise CliError("PostgreSQL is not running and no local cluster "
+                "is installed (apt-get install postgresql)")
+        version = versions[-1].parent.name
+        result = run(['pg_ctlcluster', version, 'main', 'start'])
+        if result.returncode:
+            raise CliError(f"cannot start PostgreSQL {version}: "
+                f"{result.stderr.strip()}")
+    if run(['psql', '-d', 'postgres', '-Atc', 'select 1']).returncode:
+        user = getpass.getuser()
+        result = run(['runuser', '-u', 'postgres', '--',
+                'createuser', '--superuser', user])
+        if result.returncode:
+            raise CliError(f"cannot create PostgreSQL role {user!r}: "
+                f"{result.stderr.strip()}")
+
+
+def ensure_chromium():
+    "Install Debian's Chromium for the browser tests when it is missing."
+    if Path(CHROMIUM).exists():
+        return
+    if os.geteuid() != 0:
+        raise CliError("browser tests need Chromium: "
+            "sudo apt-get install -y chromium")
+    print("Installing Chromium for the browser tests ...", flush=True)
+    for command in (['apt-get', 'update', '-qq'],
+            ['apt-get', 'install', '-y', '-qq', 'chromium']):
+        result = run(command, env=dict(os.environ,
+                DEBIAN_FRONTEND='noninteractive'))
+        if result.returncode:
+            raise CliError(f"{' '.join(command)} failed: "
+                f"{result.stderr.strip().splitlines()[-1:]}")
+
+
+def test(args):
+    env = dict(os.environ)
+    env.pop('TRYTOND_CONFIG', None)
+    cache = VAR / 'test-cache' / f'{args.backend}-{source_hash()}'
+    output = TEST_OUTPUT / args.backend
+    output.mkdir(parents=True, exist_ok=True)
+    pytest_args = list(args.pytest_args)
+    if args.backend == 'postgresql':
+        ensure_postgresql()
+        env['TRYTOND_DATABASE_URI'] = 'postgresql:///'
+        env['DB_NAME'] = f'mlm_test_{os.getpid()}'
+        # The demo and its browser tests run on SQLite: once is enough.
+        pytest_args = ['-m', 'not browser'] + pytest_args
+    else:
+        env['TRYTOND_DATABASE_URI'] = 'sqlite://'
+        env['DB_NAME'] = ':memory:'
+        ensure_chromium()
+    env.update({
+            'DB_CACHE': str(cache),
+            'MLM_TEST_BACKEND': args.backend,
+            'MLM_TEST_OUTPUT': str(output),
+            'PYTHONHASHSEED': '0',
+            })
+    command = [sys.executable, '-m', 'pytest',
+        f'--junitxml={output / "junit.xml"}'] + pytest_args
+    print(f"Testing on {args.backend} (database cache {cache})", flush=True)
+    os.chdir(PROJECT_ROOT)
+    os.execve(sys.executable, command, env)
