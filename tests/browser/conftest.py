@@ -1,0 +1,112 @@
+# This file is part of the MLM suite. See LICENSE for details.
+"""A demo server and a headless Chromium for browser tests.
+
+The demo database is built once per source hash through the real `mlm demo`
+command and served by the real `mlm serve` on a free loopback port.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from mlm_cli.paths import SAO_DIR, TEST_OUTPUT, VAR
+from mlm_cli.testing import CHROMIUM, source_hash
+
+DATABASE = 'mlm_demo'
+DEMO_SIZE = 200
+CHROMIUM_ARGS = [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+    '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync']
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if Path(__file__).parent in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
+def mlm(*args, **kwargs):
+    return [sys.executable, '-m', 'mlm_cli', *args]
+
+
+@pytest.fixture(scope='session')
+def screenshots():
+    folder = TEST_OUTPUT / 'browser'
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope='session')
+def demo_server(tmp_path_factory):
+    "URL of a served demo database (built once per source hash)."
+    folder = tmp_path_factory.mktemp('demo')
+    port = free_port()
+    config = folder / 'demo.conf'
+    config.write_text(
+        f"[database]\nuri = sqlite://\npath = {folder}\n"
+        f"[web]\nlisten = 127.0.0.1:{port}\nroot = {SAO_DIR}\n")
+    cached = VAR / 'test-cache' / f'demo-{source_hash()}-{DEMO_SIZE}.sqlite'
+    if not cached.exists():
+        subprocess.run(mlm('demo', '--no-serve', '--reset', '--size',
+                str(DEMO_SIZE), '-c', str(config)), check=True, timeout=900)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(folder / f'{DATABASE}.sqlite', cached)
+    shutil.copy(cached, folder / f'{DATABASE}.sqlite')
+    log = open(folder / 'server.log', 'w')
+    server = subprocess.Popen(mlm('serve', '-c', str(config)),
+        stdout=log, stderr=subprocess.STDOUT)
+    url = f'http://127.0.0.1:{port}/'
+    try:
+        wait_until_serving(url, server)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def wait_until_serving(url, server, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"server exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+@pytest.fixture(scope='session')
+def browser(tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+    profile = tmp_path_factory.mktemp('chromium-profile')
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, headless=True,
+            args=CHROMIUM_ARGS, viewport={'width': 1400, 'height': 900},
+            locale='de-DE')
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def page(browser):
+    page = browser.new_page()
+    yield page
+    page.close()
