@@ -40,6 +40,9 @@ def build_parser():
 
     serve = commands.add_parser('serve', help="serve with the web client")
     config_argument(serve)
+    serve.add_argument('-d', '--database', nargs='+', default=[],
+        help="databases to serve (default: every SQLite database of the "
+        "configuration)")
     serve.set_defaults(func=server.serve)
 
     admin_parser = commands.add_parser('admin',

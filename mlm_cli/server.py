@@ -31,20 +31,39 @@ def check_can_serve(settings):
     check_port_free(*settings.host_port())
 
 
-def exec_server(settings):
-    "Replace this process by trytond serving the configuration."
+def exec_server(settings, databases):
+    """Replace this process by trytond serving the configuration.
+
+    The databases are loaded at start-up: trytond 8.0.12 fails the first
+    login on a database whose pool is initialised lazily (KeyError
+    'res.user'), and preloading also makes the first request fast."""
     host, port = settings.host_port()
-    print(f"Serving on http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
+    print(f"Serving {', '.join(databases)} on http://{host}:{port}/ "
+        "(Ctrl+C to stop)", flush=True)
     os.chdir(PROJECT_ROOT)
     trytond = venv_script('trytond')
-    os.execve(trytond, [trytond, '-c', str(settings.runtime_path)],
+    os.execve(trytond,
+        [trytond, '-c', str(settings.runtime_path), '-d', *databases],
         settings.environment())
+
+
+def databases_to_serve(settings, requested):
+    if requested:
+        return requested
+    if settings.backend == 'sqlite':
+        found = sorted(p.stem for p in settings.database_path.glob('*.sqlite')
+            if not p.stem.endswith('_building'))
+        if found:
+            return found
+        raise CliError(f"no SQLite database in {settings.database_path} "
+            "(create one with `mlm demo --no-serve`)")
+    raise CliError("name the database(s) to serve with -d DATABASE")
 
 
 def serve(args):
     settings = Settings(args.config)
     check_can_serve(settings)
-    exec_server(settings)
+    exec_server(settings, databases_to_serve(settings, args.database))
 
 
 def demo(args):
@@ -63,7 +82,7 @@ def demo(args):
             f"(--reset rebuilds it)")
     print_logins(settings, args.database)
     if not args.no_serve:
-        exec_server(settings)
+        exec_server(settings, [args.database])
     return 0
 
 
