@@ -4,6 +4,7 @@ from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
 
 class Configuration(ModelSingleton, ModelSQL, ModelView):
     "Banking Configuration"
+    __string__ = "Banking Configuration"
     __name__ = 'mlm.banking.configuration'
 
     payout_execution_days = fields.Integer(

@@ -4,6 +4,7 @@ from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
 
 class Configuration(ModelSingleton, ModelSQL, ModelView):
     "Commission Configuration"
+    __string__ = "Commission Configuration"
     __name__ = 'mlm.commission.configuration'
 
     period_length = fields.Selection(

@@ -4,6 +4,7 @@ from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
 
 class Configuration(ModelSingleton, ModelSQL, ModelView):
     "Document Archive Configuration"
+    __string__ = "Document Archive Configuration"
     __name__ = 'mlm.dms.configuration'
 
     retention_years = fields.Integer(

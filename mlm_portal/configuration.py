@@ -4,6 +4,7 @@ from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
 
 class Configuration(ModelSingleton, ModelSQL, ModelView):
     "Portal Configuration"
+    __string__ = "Portal Configuration"
     __name__ = 'mlm.portal.configuration'
 
     opt_in_validity_days = fields.Integer(
