@@ -97,7 +97,7 @@ def test(args):
         env['TRYTOND_DATABASE_URI'] = 'postgresql:///'
         env['DB_NAME'] = f'mlm_test_{os.getpid()}'
         # The demo and its browser tests run on SQLite: once is enough.
-        pytest_args = ['-m', 'not browser'] + pytest_args
+        pytest_args = ['-m', 'not demo'] + pytest_args
     else:
         env['TRYTOND_DATABASE_URI'] = 'sqlite://'
         env['DB_NAME'] = ':memory:'

@@ -26,18 +26,18 @@ REVENUE, EXPENSE = '8400', '3400'
 VAT_STANDARD = "Umsatzsteuer – Normalsatz"
 VAT_REDUCED = "Umsatzsteuer – Ermäßigter Satz"
 INPUT_VAT_STANDARD = "Vorsteuer – Normalsatz"
-PARTNER_DISCOUNT = Decimal('0.75')
 
-# (code, name, retail price without VAT, VAT rate of the product)
+# (code, name, retail price, partner price, VAT rate of the product); net
+# prices in EUR. Partners buy at the partner price list "Partnerpreise".
 PRODUCTS = [
-    ('VIT-100', "Vitalkomplex 60 Kapseln", Decimal('39.90'), 'reduced'),
-    ('VIT-110', "Omega-3 Premium 90 Kapseln", Decimal('29.90'), 'reduced'),
-    ('VIT-120', "Proteinshake Vanille 500 g", Decimal('34.50'), 'reduced'),
-    ('VIT-130', "Kollagen Drink 30 Portionen", Decimal('49.00'), 'reduced'),
-    ('BEA-200', "Aloe Vera Gesichtscreme 50 ml", Decimal('24.90'), 'standard'),
-    ('BEA-210', "Hyaluron Serum 30 ml", Decimal('39.00'), 'standard'),
-    ('HOM-300', "Wasserfilter Kompakt", Decimal('119.00'), 'standard'),
-    ('STA-900', "Starterpaket Vertriebspartner", Decimal('99.00'), 'standard'),
+    ('VIT-100', "Vitalkomplex 60 Kapseln", '39.90', '29.90', 'reduced'),
+    ('VIT-110', "Omega-3 Premium 90 Kapseln", '29.90', '22.40', 'reduced'),
+    ('VIT-120', "Proteinshake Vanille 500 g", '34.50', '25.90', 'reduced'),
+    ('VIT-130', "Kollagen Drink 30 Portionen", '49.00', '36.75', 'reduced'),
+    ('BEA-200', "Aloe Vera Gesichtscreme 50 ml", '24.90', '18.70', 'standard'),
+    ('BEA-210', "Hyaluron Serum 30 ml", '39.00', '29.25', 'standard'),
+    ('HOM-300', "Wasserfilter Kompakt", '119.00', '89.25', 'standard'),
+    ('STA-900', "Starterpaket Vertriebspartner", '99.00', '74.25', 'standard'),
     ]
 
 
@@ -106,7 +106,7 @@ def create_skr03_chart():
 
 
 def setup_products(config, today, size):
-    "Retail (list) prices and a partner price list at 25 % off."
+    "Products with retail (list) prices and the partner price list."
     Account = Model.get('account.account')
     Category = Model.get('product.category')
     PriceList = Model.get('product.price_list')
@@ -131,16 +131,16 @@ def setup_products(config, today, size):
         category.supplier_taxes.append(Tax(supplier_tax.id))
         category.save()
         categories[kind] = category
-    for code, name, price, kind in PRODUCTS:
+    price_list = PriceList(name="Partnerpreise", price='list_price')
+    for code, name, retail, partner, kind in PRODUCTS:
         template = Template(name=name, type='goods', default_uom=unit)
         template.salable = True
-        template.list_price = price
+        template.list_price = Decimal(retail)
         template.account_category = categories[kind]
         template.code = code
         template.save()
-    price_list = PriceList(name="Partnerpreise", price='list_price')
-    line = price_list.lines.new()
-    line.formula = f'unit_price * Decimal("{PARTNER_DISCOUNT}")'
+        line = price_list.lines.new(product=template.products[0])
+        line.formula = f'Decimal("{partner}")'
     price_list.save()
 
 

@@ -1,16 +1,18 @@
 # This file is part of the MLM suite. See LICENSE for details.
-"""A demo server and a headless Chromium for browser tests.
+"""The demo database, a demo server and a headless Chromium.
 
 The demo database is built once per source hash through the real `mlm demo`
-command and served by the real `mlm serve` on a free loopback port.
+command and served by the real `mlm serve` on a free loopback port. Every
+test in this folder is marked `demo`: the demo runs on SQLite, so the
+PostgreSQL pass of `mlm test` deselects them.
 """
-import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -29,7 +31,7 @@ CHROMIUM_ARGS = [
 def pytest_collection_modifyitems(items):
     for item in items:
         if Path(__file__).parent in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.demo)
 
 
 def free_port():
@@ -38,44 +40,57 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def mlm(*args, **kwargs):
+def mlm(*args):
     return [sys.executable, '-m', 'mlm_cli', *args]
 
 
-@pytest.fixture(scope='session')
-def screenshots():
-    folder = TEST_OUTPUT / 'browser'
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+@dataclass
+class Demo:
+    config: Path
+    port: int
+
+    @property
+    def folder(self):
+        return self.config.parent
+
+    @property
+    def url(self):
+        return f'http://127.0.0.1:{self.port}/'
 
 
 @pytest.fixture(scope='session')
-def demo_server(tmp_path_factory):
-    "URL of a served demo database (built once per source hash)."
+def demo(tmp_path_factory):
+    """A fresh copy of the demo database with its own configuration.
+
+    The demo is built once per source hash and copied from the cache."""
     folder = tmp_path_factory.mktemp('demo')
-    port = free_port()
-    config = folder / 'demo.conf'
-    config.write_text(
+    demo = Demo(folder / 'demo.conf', free_port())
+    demo.config.write_text(
         f"[database]\nuri = sqlite://\npath = {folder}\n"
-        f"[web]\nlisten = 127.0.0.1:{port}\nroot = {SAO_DIR}\n")
+        f"[web]\nlisten = 127.0.0.1:{demo.port}\nroot = {SAO_DIR}\n")
     cached = VAR / 'test-cache' / f'demo-{source_hash()}-{DEMO_SIZE}.sqlite'
     if not cached.exists():
         subprocess.run(mlm('demo', '--no-serve', '--reset', '--size',
-                str(DEMO_SIZE), '-c', str(config)), check=True, timeout=900)
+                str(DEMO_SIZE), '-c', str(demo.config)),
+            check=True, timeout=900)
         cached.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(folder / f'{DATABASE}.sqlite', cached)
     shutil.copy(cached, folder / f'{DATABASE}.sqlite')
-    log = open(folder / 'server.log', 'w')
-    server = subprocess.Popen(mlm('serve', '-c', str(config)),
-        stdout=log, stderr=subprocess.STDOUT)
-    url = f'http://127.0.0.1:{port}/'
-    try:
-        wait_until_serving(url, server)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+    return demo
+
+
+@pytest.fixture(scope='session')
+def demo_server(demo):
+    "URL of the demo served by `mlm serve`."
+    with open(demo.folder / 'server.log', 'w') as log:
+        server = subprocess.Popen(mlm('serve', '-c', str(demo.config)),
+            stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_until_serving(demo.url, server)
+            yield demo.url
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 def wait_until_serving(url, server, timeout=60):
@@ -90,6 +105,13 @@ def wait_until_serving(url, server, timeout=60):
         except OSError:
             time.sleep(0.5)
     raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+@pytest.fixture(scope='session')
+def screenshots():
+    folder = TEST_OUTPUT / 'browser'
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope='session')

@@ -1,0 +1,53 @@
+# This file is part of the MLM suite. See LICENSE for details.
+"The demo database holds exactly the German company the README promises."
+import json
+import subprocess
+import sys
+
+from mlm_cli.paths import PROJECT_ROOT
+
+from .conftest import DATABASE
+
+
+def test_demo_company_chart_products_users(demo):
+    output = subprocess.run(
+        [sys.executable, '-m', 'tests.demo.inspect_demo', str(demo.config),
+            DATABASE], capture_output=True, text=True, check=True,
+        cwd=PROJECT_ROOT).stdout
+    facts = json.loads(output)
+    assert facts['company'] == "Vitalis Vertrieb GmbH"
+    assert facts['currency'] == 'EUR'
+    assert facts['country'] == 'DE'
+    assert facts['vat_id'] == 'DE123456788'
+    assert facts['default_language'] == 'de'
+    assert facts['periods'] == 12
+    assert facts['accounts'] == {
+        '1200': "Bank",
+        '1400': "Forderungen aus Lieferungen u.Leistung",
+        '1600': "Verbindl. aus Lieferungen u. Leistungen",
+        '1776': "Umsatzsteuer 19%",
+        '1771': "Umsatzsteuer 7%",
+        '3400': "Wareneingang 19% Vorsteuer",
+        '4760': "Verkaufsprovisionen",
+        '8300': "Erlöse 7% USt",
+        '8400': "Erlöse 19% USt",
+        }
+    assert facts['products'] == [
+        ['BEA-200', '24.9000', '18.70', ['0.190000']],
+        ['BEA-210', '39.0000', '29.25', ['0.190000']],
+        ['HOM-300', '119.0000', '89.25', ['0.190000']],
+        ['STA-900', '99.0000', '74.25', ['0.190000']],
+        ['VIT-100', '39.9000', '29.90', ['0.070000']],
+        ['VIT-110', '29.9000', '22.40', ['0.070000']],
+        ['VIT-120', '34.5000', '25.90', ['0.070000']],
+        ['VIT-130', '49.0000', '36.75', ['0.070000']],
+        ]
+    assert facts['admin_language'] == 'de'
+    assert facts['users'] == [
+        ['buchhaltung', 'de', ['MLM Accounting']],
+        ['freigabe', 'de', ['MLM Commission Approver']],
+        ['genealogie', 'de', ['MLM Genealogy Manager']],
+        ['provision', 'de', ['MLM Commission Clerk']],
+        ['support', 'de', ['MLM Support (read-only)']],
+        ['verwaltung', 'de', ['MLM Administration']],
+        ]
