@@ -16,7 +16,6 @@ def facts():
     Period = pool.get('account.period')
     PriceList = pool.get('product.price_list')
     Product = pool.get('product.product')
-    Tax = pool.get('account.tax')
     User = pool.get('res.user')
     company, = Company.search([])
     price_list, = PriceList.search([('name', '=', "Partnerpreise")])
@@ -31,10 +30,9 @@ def facts():
             for code in ['1200', '1400', '1600', '1776', '1771', '3400',
                 '4760', '8300', '8400']},
         'products': [
-            [product.code, str(product.list_price),
+            [product.code, str(product.template.list_price),
                 str(price_list.compute(product, 1, product.default_uom)),
-                [str(tax.rate) for tax in Tax.browse(
-                        product.customer_taxes_used)]]
+                vat_on_100(product)]
             for product in Product.search([], order=[('code', 'ASC')])],
         'admin_language': User.search([('login', '=', 'admin')])[0]
         .language.code,
@@ -43,6 +41,19 @@ def facts():
                 sorted(group.name for group in user.groups)]
             for user in User.search([('login', 'not in', ['admin'])])),
         }
+
+
+def vat_on_100(product):
+    "VAT amounts on a net 100.00 sale of the product today."
+    from decimal import Decimal
+
+    from trytond.pool import Pool
+    pool = Pool()
+    Date = pool.get('ir.date')
+    Tax = pool.get('account.tax')
+    taxes = Tax.browse(product.customer_taxes_used)
+    return [str(line['amount'])
+        for line in Tax.compute(taxes, Decimal('100.00'), 1, Date.today())]
 
 
 def main(config_file, database):
