@@ -8,8 +8,10 @@ commands hand trytond a runtime copy with absolute paths under ``var/run``.
 """
 import configparser
 import errno
+import hashlib
 import os
 import socket
+from functools import cached_property
 from pathlib import Path
 
 from .errors import CliError
@@ -76,14 +78,17 @@ class Settings:
         path = Path(value)
         return path if path.is_absolute() else PROJECT_ROOT / path
 
-    @property
+    @cached_property
     def runtime_path(self):
-        "The configuration with absolute paths, as given to trytond."
+        "The configuration with absolute paths, written once for trytond."
         runtime = configparser.RawConfigParser()
         runtime.read_dict(self.parser)
         runtime.set('database', 'path', str(self.database_path))
         runtime.set('web', 'root', str(self.web_root))
-        path = VAR / 'run' / self.path.name
+        # Named after the source file's location: two configurations with
+        # the same file name never share a runtime copy.
+        digest = hashlib.sha256(str(self.path).encode()).hexdigest()[:8]
+        path = VAR / 'run' / f'{self.path.stem}-{digest}.conf'
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, 'w', encoding='utf-8') as file:
             runtime.write(file)
