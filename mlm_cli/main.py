@@ -5,14 +5,21 @@
     mlm serve       serve a configuration with the web client
     mlm admin ...   trytond-admin with the project configuration
     mlm test        run the whole test suite (SQLite or PostgreSQL)
+    mlm simulate    run a compensation plan over a scenario file
+    mlm bench       benchmarks (engine, ...)
+    mlm import      bulk imports into a database (partners, ...)
 """
 import argparse
 import os
 import sys
 
+from mlm_commission.engine.cli import register_bench, register_simulate
+from mlm_network.cli import register_import
+
 from . import admin, server, testing
 from .errors import CliError
 from .paths import DEMO_CONFIG
+from .settings import Settings
 
 
 def config_argument(parser):
@@ -58,13 +65,32 @@ def build_parser():
     test.add_argument('pytest_args', nargs=argparse.REMAINDER,
         help="extra arguments for pytest")
     test.set_defaults(func=testing.test)
+
+    register_simulate(commands)
+    bench = commands.add_parser('bench', help="benchmarks")
+    register_bench(bench.add_subparsers(dest='target', required=True))
+
+    import_parser = commands.add_parser('import',
+        help="bulk imports (all-or-nothing)")
+    config_argument(import_parser)
+    import_parser.add_argument('-d', '--database',
+        default=server.DEMO_DATABASE, help="database to import into")
+    import_parser.set_defaults(prepare=load_trytond_config)
+    register_import(import_parser.add_subparsers(dest='kind', required=True))
     return parser
+
+
+def load_trytond_config(args):
+    "Commands that open a database get the project configuration first."
+    Settings(args.config).apply()
 
 
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if prepare := getattr(args, 'prepare', None):
+            prepare(args)
         return args.func(args) or 0
     except CliError as error:
         print(f"mlm: error: {error}", file=sys.stderr)

@@ -5,7 +5,7 @@ from trytond.pyson import Id
 
 
 class Configuration(ModelSingleton, ModelSQL, ModelView):
-    "Network Configuration"
+    __string__ = "Network Configuration"
     __name__ = 'mlm.network.configuration'
 
     partner_sequence = fields.Many2One(
@@ -15,6 +15,18 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
                 Id('mlm_network', 'sequence_type_partner')),
             ],
         help="Numbers new distributors (Vertriebspartnernummer).")
+    move_window_days = fields.Integer(
+        "Move Window",
+        domain=['OR',
+            ('move_window_days', '=', None),
+            ('move_window_days', '>=', 0),
+            ],
+        help="Number of days after joining during which a partner may "
+        "be moved.\nLeave empty to allow moves at any time.")
+    closed_until = fields.Date(
+        "Closed Until",
+        help="No genealogy change may take effect on or before this date "
+        "(closed commission periods).")
 
     @classmethod
     def default_partner_sequence(cls):
@@ -24,3 +36,7 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
             return ModelData.get_id('mlm_network', 'sequence_partner')
         except KeyError:
             return None
+
+    @classmethod
+    def default_move_window_days(cls):
+        return 90

@@ -1,0 +1,11 @@
+# This file is part of the MLM suite. See LICENSE for details.
+"""The CSV layout of ``mlm import partners``.
+
+No trytond import here: the ``mlm`` command reads it to build its help before
+the configuration, and so the database backend, is known."""
+
+COLUMNS = [
+    'number', 'name', 'sponsor', 'join_date', 'status', 'tax_status',
+    'vat_id', 'iban']
+REQUIRED = ['number', 'name', 'join_date']
+IMPORT_STATUSES = ['applicant', 'active', 'inactive', 'suspended']
