@@ -1,0 +1,246 @@
+# This file is part of the MLM suite. See LICENSE for details.
+"""Portal benchmark on a throwaway PostgreSQL database.
+
+    python -m tests.benchmarks.portal_bench --partners 1000000
+
+1. import the partners (random sponsors plus one deep chain, as the
+   genealogy benchmark) through ``mlm_network.partner_import`` and give
+   every partner a rank record for last month (one INSERT ... SELECT);
+2. create a portal login for the partner whose downline is closest to
+   100,000 members;
+3. serve the database with ``trytond`` on loopback and send the requests
+   from a load generator in this process: log in (CSRF token, session
+   cookie), warm up, then --requests GETs of the dashboard and of the first
+   downline page with --concurrency clients;
+4. print p50/p95/max per page.
+
+The database is dropped at the end (unless --keep).  Results:
+docs/benchmarks.md, section Portal.
+"""
+import argparse
+import concurrent.futures
+import datetime as dt
+import http.cookiejar
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+from tests.benchmarks.network_bench import (
+    downline_sizes, generate, machine)
+
+PASSWORD = 'Bench-Portal-2026'
+EMAIL = 'bench.leader@example.com'
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--partners', type=int, default=1000000)
+    parser.add_argument('--chain', type=int, default=10000)
+    parser.add_argument('--downline', type=int, default=100000)
+    parser.add_argument('--requests', type=int, default=200)
+    parser.add_argument('--concurrency', type=int, default=2)
+    parser.add_argument('--database', default='mlm_bench_portal_%s'
+        % os.getpid())
+    parser.add_argument('--keep', action='store_true')
+    parser.add_argument('--reuse', action='store_true',
+        help="use an existing database made with --keep")
+    parser.add_argument('--seed', type=int, default=1)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    os.environ['TRYTOND_DATABASE_URI'] = os.environ.get(
+        'TRYTOND_DATABASE_URI', 'postgresql:///')
+    os.environ['DB_NAME'] = args.database
+    os.environ.pop('DB_CACHE', None)
+    from trytond.tests.test_tryton import activate_module, drop_db
+
+    info = machine()
+    print("Machine: %(date)s, %(nproc)s CPUs, %(memory)s RAM, Python "
+        "%(python)s, PostgreSQL %(postgresql)s" % info)
+    try:
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, 'partners.csv')
+            sponsors = generate(path, args.partners, args.chain, args.seed)
+            sizes = downline_sizes(sponsors)
+            wanted = min(range(len(sizes)),
+                key=lambda i: abs(sizes[i] - args.downline))
+            number = str(10000000 + wanted)
+            if not args.reuse:
+                start = time.perf_counter()
+                activate_module('mlm_portal')
+                print("Database %s created in %.1f s" % (
+                        args.database, time.perf_counter() - start))
+                _populate(args, path, number)
+            print("Partner %s has %s members in the downline" % (
+                    number, sizes[wanted]))
+            figures = _load(args, directory)
+    finally:
+        if not args.keep:
+            drop_db(args.database)
+            print("Database %s dropped" % args.database)
+    print()
+    print("| Page (%s requests, %s clients) | Target p95 | p50 | p95 | max |"
+        % (args.requests, args.concurrency))
+    print("|---|---|---|---|---|")
+    for page, durations in figures.items():
+        durations = sorted(durations)
+        p95 = durations[max(int(len(durations) * 0.95) - 1, 0)]
+        print("| %s | ≤ 300 ms | %.0f ms | %.0f ms | %.0f ms |" % (
+                page, statistics.median(durations) * 1000, p95 * 1000,
+                durations[-1] * 1000))
+    return 0
+
+
+def _populate(args, path, number):
+    from trytond.modules.company.tests import create_company
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
+    from mlm_network import bulk
+    from mlm_network.partner_import import import_partners
+
+    # keep the indexes during the load: dropping them fails on the
+    # exclusion constraint of bank_account_number (see docs/benchmarks.md)
+    bulk.REBUILD_THRESHOLD = float('inf')
+
+    with Transaction().start(args.database, 0) as transaction:
+        company = create_company()
+        company_id = company.id
+        transaction.commit()
+    start = time.perf_counter()
+    with Transaction().start(
+            args.database, 0, context={'company': company_id}) as transaction:
+        transaction.connection.cursor().execute(
+            'SET synchronous_commit TO OFF')
+        report = import_partners(path, company=company_id)
+        if report.errors:
+            raise SystemExit('import failed: %s' % report.errors[:5])
+        transaction.commit()
+    print("Imported %s partners in %.1f s" % (
+            report.created, time.perf_counter() - start))
+    with Transaction().start(
+            args.database, 0, context={'company': company_id}) as transaction:
+        pool = Pool()
+        Rank = pool.get('mlm.rank')
+        Distributor = pool.get('mlm.distributor')
+        WebUser = pool.get('web.user')
+        News = pool.get('mlm.portal.news')
+        ranks = Rank.create([{
+                    'name': name, 'code': name[:1], 'level': level,
+                    } for level, name in enumerate(
+                    ["Partner", "Bronze", "Silver", "Gold"], 1)])
+        today = pool.get('ir.date').today()
+        end = today.replace(day=1) - dt.timedelta(days=1)
+        begin = end.replace(day=1)
+        start = time.perf_counter()
+        cursor = transaction.connection.cursor()
+        # one rank record per partner: rank by id modulo 4
+        cursor.execute(
+            'INSERT INTO mlm_rank_record (company, distributor, '
+            'period_start, period_end, computed_rank, paid_as_rank, '
+            'highest_rank, create_uid, create_date) '
+            'SELECT d.company, d.id, %s, %s, r.id, r.id, r.id, 0, '
+            'CURRENT_TIMESTAMP FROM mlm_distributor d '
+            'JOIN mlm_rank r ON r.level = 1 + d.id %% 4',
+            (begin, end))
+        print("Rank records written in %.1f s" % (
+                time.perf_counter() - start))
+        top, = Distributor.search([('number', '=', number)])
+        WebUser.create([{
+                    'email': EMAIL, 'password': PASSWORD,
+                    'party': top.party.id, 'email_valid': True,
+                    }])
+        News.create([{
+                    'title': "News %s" % i, 'body': "Text", 'published': True,
+                    'ranks': [('add', [ranks[i % 4].id])] if i % 2 else [],
+                    } for i in range(20)])
+        transaction.commit()
+    with Transaction().start(args.database, 0) as transaction:
+        transaction.connection.cursor().execute('ANALYZE')
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
+def _load(args, directory):
+    port = free_port()
+    config = os.path.join(directory, 'trytond.conf')
+    with open(config, 'w') as file:
+        file.write("[database]\nuri = %s\n[web]\nlisten = 127.0.0.1:%s\n"
+            % (os.environ['TRYTOND_DATABASE_URI'], port))
+    log = open(os.path.join(directory, 'server.log'), 'w')
+    trytond = os.path.join(os.path.dirname(sys.executable), 'trytond')
+    server = subprocess.Popen(
+        [trytond, '-c', config, '-d', args.database],
+        stdout=log, stderr=subprocess.STDOUT,
+        env=dict(os.environ, TRYTOND_LOGGING_LEVEL='40'))
+    base = 'http://127.0.0.1:%s/%s/portal' % (port, args.database)
+    try:
+        opener = _wait_and_login(base, server)
+        pages = {
+            'Dashboard': base + '/dashboard',
+            'Downline, first page': base + '/downline',
+            }
+        figures = {}
+        for label, url in pages.items():
+            for _ in range(10):
+                _get(opener, url)
+            with concurrent.futures.ThreadPoolExecutor(
+                    args.concurrency) as executor:
+                figures[label] = list(executor.map(
+                        lambda _: _get(opener, url), range(args.requests)))
+        return figures
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def _get(opener, url):
+    start = time.perf_counter()
+    with opener.open(url, timeout=30) as response:
+        response.read()
+        assert response.status == 200, response.status
+    return time.perf_counter() - start
+
+
+def _wait_and_login(base, server, timeout=120):
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(jar))
+    deadline = time.monotonic() + timeout
+    while True:
+        if server.poll() is not None:
+            raise SystemExit("trytond exited with %s" % server.returncode)
+        try:
+            with opener.open(base + '/login', timeout=10) as response:
+                page = response.read().decode()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode({
+            'csrf_token': token, 'email': EMAIL, 'password': PASSWORD,
+            }).encode()
+    with opener.open(base + '/login', data=data, timeout=30) as response:
+        if not response.url.endswith('/dashboard'):
+            raise SystemExit("login failed: %s" % response.url)
+    return opener
+
+
+if __name__ == '__main__':
+    sys.exit(main())
