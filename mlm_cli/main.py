@@ -8,11 +8,13 @@
     mlm simulate    run a compensation plan over a scenario file
     mlm bench       benchmarks (engine, ...)
     mlm import      bulk imports into a database (partners, ...)
+    mlm verify      recompute the hash chain of closed commission periods
 """
 import argparse
 import os
 import sys
 
+from mlm_commission.cli import register_verify
 from mlm_commission.engine.cli import register_bench, register_simulate
 from mlm_network.cli import register_import
 
@@ -77,6 +79,12 @@ def build_parser():
         default=server.DEMO_DATABASE, help="database to import into")
     import_parser.set_defaults(prepare=load_trytond_config)
     register_import(import_parser.add_subparsers(dest='kind', required=True))
+
+    verify = register_verify(commands)
+    config_argument(verify)
+    verify.add_argument('-d', '--database', default=server.DEMO_DATABASE,
+        help="database to verify")
+    verify.set_defaults(prepare=load_trytond_config)
     return parser
 
 

@@ -133,10 +133,14 @@ def last_line(path):
 
 
 def print_logins(settings, database):
+    from mlm_demo.portal import PORTAL_LOGINS
     from mlm_demo.users import ADMIN_PASSWORD, DEMO_USERS
     host, port = settings.host_port()
     print(f"\nBackend (sao):  http://{host}:{port}/   database: {database}")
     print(f"  admin / {ADMIN_PASSWORD}  (Administrator)")
     for user in DEMO_USERS:
         print(f"  {user.login} / {user.password}  ({user.group_name})")
+    print(f"Partner portal: http://{host}:{port}/{database}/portal/")
+    for email, password, description in PORTAL_LOGINS:
+        print(f"  {email} / {password}  ({description})")
     print()

@@ -3,9 +3,10 @@
 
     python -m mlm_demo.generate --config config/demo.conf --database mlm_demo
 
-``generate(size, today)`` works on any proteus configuration; each step is a
-small function so later parts of the suite (network, orders, commission
-runs) add their own step to ``STEPS``.
+``generate(config, size, today)`` works on any proteus configuration. The
+company, chart and users are set up through proteus; the organisation, the
+portal content and the commission history are bulk work done server-side by
+each module's demo step (``network``, ``portal``, ``commission``).
 """
 import argparse
 import datetime as dt
@@ -15,7 +16,7 @@ from decimal import Decimal
 from proteus import Model, Wizard
 from proteus import config as proteus_config
 from trytond.pool import Pool
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, TransactionError
 
 from .users import DEMO_USERS
 
@@ -41,10 +42,23 @@ PRODUCTS = [
     ]
 
 
-def server_transaction(config, context=None):
-    "A committed server-side transaction on the proteus configuration's database."
-    return Transaction().start(
-        config.database_name, config.user, context=context or {})
+def in_transaction(config, func, context=None):
+    """Run func() in a committed server-side transaction of the proteus
+    configuration's database.
+
+    Tryton 8 restarts a transaction that needs a table lock with the lock
+    taken first (TransactionError.fix); a script has to do the retry itself.
+    """
+    extras = {}
+    while True:
+        with Transaction().start(config.database_name, config.user,
+                context=context or {}, **extras) as transaction:
+            try:
+                return func()
+            except TransactionError as error:
+                transaction.rollback()
+                transaction.tasks.clear()
+                error.fix(extras)
 
 
 def setup_language(config, today, size):
@@ -79,9 +93,11 @@ def setup_company(config, today, size):
     party.save()
     create_company(party, get_currency('EUR'))
 
-    fiscalyear = set_fiscalyear_invoice_sequences(create_fiscalyear(
-        today=(today.replace(month=1, day=1), today.replace(month=12, day=31))))
-    fiscalyear.click('create_period')
+    # Last year too: the demo's order history reaches back six months.
+    for year in (today.year - 1, today.year):
+        fiscalyear = set_fiscalyear_invoice_sequences(create_fiscalyear(
+                today=(dt.date(year, 1, 1), dt.date(year, 12, 31))))
+        fiscalyear.click('create_period')
     create_skr03_chart()
 
 
@@ -172,12 +188,13 @@ def setup_default_language(config, today, size):
     admin, = User.find([('login', '=', 'admin')])
     admin.language = german
     admin.save()
-    with server_transaction(config):
+    def set_configuration_language():
         # ir.configuration is not exposed over RPC: set it server-side.
         Configuration = Pool().get('ir.configuration')
         configuration = Configuration(1)
         configuration.language = 'de'
         configuration.save()
+    in_transaction(config, set_configuration_language)
 
 
 def close_setup_wizards(config, today, size):
@@ -189,9 +206,23 @@ def close_setup_wizards(config, today, size):
     Item.save(items)
 
 
+def setup_business(config, today, size):
+    "Network, portal content and commission history (server-side, bulk)."
+    from . import commission, network, portal
+    Company = Model.get('company.company')
+    company, = Company.find()
+    for name, step in [
+            ("network", network.setup_network),
+            ("portal", portal.setup_portal),
+            ("commission", commission.setup_commission)]:
+        summary = in_transaction(config, lambda: step(size, today),
+            context={'company': company.id})
+        print(f"    {name}: {summary}", flush=True)
+
+
 STEPS = [
     setup_language, setup_company, setup_products, setup_users,
-    close_setup_wizards, setup_default_language]
+    setup_business, close_setup_wizards, setup_default_language]
 
 
 def generate(config, size, today):

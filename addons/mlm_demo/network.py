@@ -78,9 +78,10 @@ def _ranks():
                 } for level, (code, english, _) in enumerate(RANKS, 1)])
     if Lang.search([('code', '=', 'de'), ('translatable', '=', True)]):
         with Transaction().set_context(language='de'):
-            for rank, (_, _, german) in zip(Rank.browse(ranks), RANKS):
+            german_ranks = Rank.browse(ranks)
+            for rank, (_, _, german) in zip(german_ranks, RANKS):
                 rank.name = german
-            Rank.save(Rank.browse(ranks))
+            Rank.save(german_ranks)
     return ranks
 
 

@@ -22,4 +22,4 @@ def test_building_the_parser_does_not_import_the_backend():
 def test_subcommands():
     result = subprocess.run([sys.executable, '-m', 'mlm_cli', '--help'],
         capture_output=True, text=True, check=True)
-    assert "{demo,serve,admin,test,simulate,bench,import}" in result.stdout
+    assert "{demo,serve,admin,test,simulate,bench,import,verify}" in result.stdout

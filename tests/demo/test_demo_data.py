@@ -20,7 +20,7 @@ def test_demo_company_chart_products_users(demo):
     assert facts['country'] == 'DE'
     assert facts['vat_id'] == 'DE123456788'
     assert facts['default_language'] == 'de'
-    assert facts['periods'] == 12
+    assert facts['periods'] == 24
     assert facts['accounts'] == {
         '1200': "Bank",
         '1400': "Forderungen aus Lieferungen u.Leistung",

@@ -1,0 +1,1000 @@
+# This file is part of the MLM suite. See LICENSE for details.
+"""Commission runs: set-based input loading, engine call, bulk line writes.
+
+The pipeline of :meth:`Run.execute` (all inside one savepoint, so a failed
+run leaves nothing behind and a re-run replaces the period atomically):
+
+1. *inputs*: one SQL query each for the distributors (genealogy and status
+   on the period end, from the current tree corrected by the later genealogy
+   events), the rank overrides and previous highest ranks, the order and
+   return entries not consumed by another period, and the stored lines of
+   the orders to claw back;
+2. *engine*: ``run_period`` for the period (orders, late orders for volume
+   only, clawbacks through the engine ledger) and one ``run_period`` per
+   earlier period with late orders, on that period's genealogy and paid-as
+   ranks (historization);
+3. *write*: delete the period's lines, inputs, figures and rank records, then
+   write the new ones with COPY (PostgreSQL) or multi-row INSERT;
+4. *hashes*: sha256 of the engine inputs and of the written lines.
+"""
+import datetime as dt
+import hashlib
+import json
+import time
+from bisect import bisect_right
+from decimal import Decimal
+
+from sql import Literal, Null
+from sql.operators import Exists
+
+from trytond import backend
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+from .exceptions import PeriodError, PlanError
+
+EPOCH = dt.date(1970, 1, 1)
+PATH_LIMIT = 200000
+CHUNK = 1000
+
+
+def day_number(date):
+    return (date - EPOCH).days
+
+
+def cents(value):
+    return int((Decimal(str(value)) * 100).to_integral_value())
+
+
+def money(value):
+    return Decimal(int(value)).scaleb(-2)
+
+
+def micro(value):
+    return Decimal(int(value)).scaleb(-6)
+
+
+class Run(ModelSQL, ModelView):
+    __string__ = "Commission Run"
+    __name__ = 'mlm.commission.run'
+
+    company = fields.Many2One(
+        'company.company', "Company", required=True, readonly=True)
+    period = fields.Many2One(
+        'mlm.commission.period', "Period", required=True, readonly=True,
+        ondelete='CASCADE')
+    state = fields.Selection([
+            ('queued', "Queued"),
+            ('running', "Running"),
+            ('done', "Done"),
+            ], "State", required=True, readonly=True)
+    stage = fields.Char("Stage", readonly=True)
+    progress = fields.Float("Progress", digits=(1, 2), readonly=True)
+    started = fields.DateTime("Started", readonly=True)
+    finished = fields.DateTime("Finished", readonly=True)
+    input_hash = fields.Char("Input Hash", readonly=True)
+    output_hash = fields.Char("Output Hash", readonly=True)
+    line_count = fields.Integer("Lines", readonly=True)
+    total = fields.Numeric("Total", digits=(16, 2), readonly=True)
+    timings = fields.Text("Timings", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('id', 'DESC')]
+
+    @staticmethod
+    def default_state():
+        return 'queued'
+
+    @staticmethod
+    def default_progress():
+        return 0.0
+
+    @classmethod
+    def process(cls, runs):
+        "Queue task: execute the runs"
+        for run in runs:
+            run.execute()
+
+    def _progress(self, stage, fraction):
+        "Publish the progress in its own transaction (PostgreSQL only)"
+        self.stage, self.progress = stage, fraction
+        if backend.name != 'postgresql' or self.id is None or self.id < 0:
+            return
+        table = self.__table__()
+        try:
+            with Transaction().new_transaction() as transaction:
+                cursor = transaction.connection.cursor()
+                cursor.execute(*table.update(
+                        [table.stage, table.progress], [stage, fraction],
+                        where=table.id == self.id))
+                transaction.commit()
+        except Exception:
+            pass
+
+    def execute(self, fail_after=None):
+        """Compute the period and replace its lines; return the timings.
+
+        fail_after (tests) raises after that many line rows were written."""
+        pool = Pool()
+        Period = pool.get('mlm.commission.period')
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        period = Period(self.period.id)
+        Period.lock([period])
+        if period.state not in {'open', 'calculated'}:
+            raise PeriodError(gettext(
+                    'mlm_commission.msg_period_not_open',
+                    period=period.rec_name))
+        period.check_calculable()
+        started = dt.datetime.now()
+        # PostgreSQL: a savepoint makes the replacement atomic inside the
+        # caller's transaction; SQLite (whose RELEASE of an outer savepoint
+        # commits) relies on the transaction being rolled back on error
+        savepoint = backend.name == 'postgresql'
+        if savepoint:
+            cursor.execute('SAVEPOINT mlm_commission_run')
+        try:
+            pipeline = Pipeline(period, self)
+            pipeline.run(fail_after=fail_after)
+        except BaseException:
+            if savepoint:
+                cursor.execute('ROLLBACK TO SAVEPOINT mlm_commission_run')
+            raise
+        if savepoint:
+            cursor.execute('RELEASE SAVEPOINT mlm_commission_run')
+        self.__class__.write([self], {
+                'state': 'done',
+                'stage': 'done',
+                'progress': 1.0,
+                'started': started,
+                'finished': dt.datetime.now(),
+                'input_hash': pipeline.input_hash,
+                'output_hash': pipeline.output_hash,
+                'line_count': pipeline.line_count,
+                'total': money(pipeline.total),
+                'timings': json.dumps(
+                    {k: round(v, 3) for k, v in pipeline.timings.items()}),
+                })
+        Period._set_calculated([period], self)
+        return pipeline.timings
+
+
+class Stopwatch:
+    def __init__(self):
+        self.timings = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name):
+        now = time.perf_counter()
+        self.timings[name] = self.timings.get(name, 0.0) + now - self._last
+        self._last = now
+
+
+class Pipeline:
+    "One run of one period (see the module docstring)"
+
+    def __init__(self, period, run=None, plan_set=None):
+        pool = Pool()
+        Configuration = pool.get('mlm.commission.configuration')
+        Period = pool.get('mlm.commission.period')
+        Rank = pool.get('mlm.rank')
+        self.period = period
+        self.run_record = run
+        self.company = period.company
+        self.config = Configuration(1)
+        self.plan = period.plan
+        self.plan_set = plan_set or self.plan.plan_set()
+        self.rank_names = list(self.plan_set.rank_names)
+        ranks = Rank.search([('company', '=', self.company.id)])
+        self.rank_by_code = {r.code: r for r in ranks}
+        self.rank_id = [
+            self.rank_by_code[n].id if n in self.rank_by_code else None
+            for n in self.rank_names]
+        self.rank_index_by_id = {
+            r.id: self.rank_names.index(r.code)
+            for r in ranks if r.code in self.rank_names}
+        self.periods = Period.search(
+            [('company', '=', self.company.id)],
+            order=[('start_date', 'ASC')])
+        self.period_starts = [p.start_date for p in self.periods]
+        self.watch = Stopwatch()
+        self.input_digest = hashlib.sha256()
+        self.input_digest.update(json.dumps(
+                self.plan.document(), sort_keys=True).encode())
+        self.line_count = 0
+        self.total = 0
+
+    # helpers ----------------------------------------------------------------
+
+    @property
+    def timings(self):
+        return self.watch.timings
+
+    def progress(self, stage, fraction):
+        if self.run_record is not None:
+            self.run_record._progress(stage, fraction)
+
+    def period_of(self, date):
+        "The period containing date (None before the first period)"
+        i = bisect_right(self.period_starts, date) - 1
+        if i >= 0 and self.periods[i].end_date >= date:
+            return self.periods[i]
+        return None
+
+    def engine_period(self, period, index):
+        from .engine.tables import Period as EnginePeriod
+        return EnginePeriod(
+            id=period.name, index=index,
+            start_day=day_number(period.start_date),
+            end_day=day_number(period.end_date))
+
+    def digest(self, *arrays):
+        for array in arrays:
+            if isinstance(array, list):
+                self.input_digest.update('\x1f'.join(map(str, array)).encode())
+            else:
+                self.input_digest.update(array.tobytes())
+            self.input_digest.update(b'\x1e')
+
+    # inputs -----------------------------------------------------------------
+
+    def load_partners(self, period):
+        """The engine Partners table on period's end date (genealogy, status,
+        overrides and previous highest ranks of that period)."""
+        import numpy as np
+
+        from .engine.tables import ACTIVE, INACTIVE, TERMINATED, Partners
+        pool = Pool()
+        Distributor = pool.get('mlm.distributor')
+        Event = pool.get('mlm.genealogy.event')
+        RankRecord = pool.get('mlm.rank.record')
+        cursor = Transaction().connection.cursor()
+        date = period.end_date
+        distributor = Distributor.__table__()
+        cursor.execute(*distributor.select(
+                distributor.id, distributor.sponsor, distributor.join_date,
+                distributor.status,
+                where=distributor.company == self.company.id,
+                order_by=[distributor.id.asc]))
+        rows = cursor.fetchall()
+        ids = np.array([r[0] for r in rows], np.int64)
+        sponsor_ids = {r[0]: r[1] for r in rows}
+        status = {r[0]: r[3] for r in rows}
+        sponsor_ids.update(Event.parents_at(
+                'sponsor', None, date, company=self.company.id))
+        event = Event.__table__()
+        cursor.execute(*event.select(
+                event.distributor, event.old_status,
+                where=(event.kind == 'status') & (event.valid_from > date)
+                & (event.company == self.company.id),
+                order_by=[event.valid_from.desc, event.id.desc]))
+        for distributor_id, old_status in cursor:
+            status[distributor_id] = old_status
+        n = len(ids)
+
+        def positions(values):
+            values = np.asarray(values, np.int64)
+            found = np.searchsorted(ids, values)
+            found = np.clip(found, 0, max(n - 1, 0))
+            ok = (values > 0) & (n > 0)
+            if n:
+                ok &= ids[found] == values
+            return np.where(ok, found, -1).astype(np.int32)
+
+        sponsor = positions([sponsor_ids.get(i) or 0 for i in ids.tolist()])
+        codes = {'active': ACTIVE, 'terminated': TERMINATED}
+        status_column = np.array(
+            [codes.get(status[i], INACTIVE) for i in ids.tolist()], np.int8)
+        join_day = np.array(
+            [day_number(r[2]) for r in rows], np.int32)
+        record = RankRecord.__table__()
+        override = np.full(n, -1, np.int16)
+        cursor.execute(*record.select(
+                record.distributor, record.override_rank,
+                where=(record.company == self.company.id)
+                & (record.period_start == period.start_date)
+                & (record.override_rank != Null)))
+        self.overrides = {}
+        for distributor_id, rank_id in cursor:
+            self.overrides[distributor_id] = rank_id
+        if self.overrides:
+            where = positions(list(self.overrides))
+            override[where] = [
+                self.rank_index_by_id.get(r, -1)
+                for r in self.overrides.values()]
+        previous = np.full(n, -1, np.int16)
+        Rank = pool.get('mlm.rank')
+        rank = Rank.__table__()
+        from sql.aggregate import Max
+        cursor.execute(*record.join(rank,
+                condition=record.highest_rank == rank.id).select(
+                record.distributor, Max(rank.level),
+                where=(record.company == self.company.id)
+                & (record.period_end < period.start_date),
+                group_by=[record.distributor]))
+        index_by_level = {
+            r.level: self.rank_names.index(r.code)
+            for r in self.rank_by_code.values() if r.code in self.rank_names}
+        found = cursor.fetchall()
+        if found:
+            where = positions([f[0] for f in found])
+            previous[where] = [index_by_level.get(f[1], -1) for f in found]
+        minus = np.full(n, -1, np.int32)
+        partners = Partners(
+            ids=[str(i) for i in ids.tolist()], sponsor=sponsor,
+            binary_parent=minus, binary_leg=np.full(n, -1, np.int8),
+            matrix_parent=minus.copy(), status=status_column,
+            join_day=join_day, rank_override=override,
+            previous_highest=previous)
+        self.digest(partners.ids, sponsor, status_column, join_day, override,
+            previous)
+        return ids, positions, partners
+
+    def load_entries(self):
+        "Orders and returns not consumed by another period"
+        pool = Pool()
+        Volume = pool.get('mlm.commission.volume')
+        Entry = pool.get('mlm.commission.period.entry')
+        Invoice = pool.get('account.invoice')
+        cursor = Transaction().connection.cursor()
+        volume = Volume.__table__()
+        entry = Entry.__table__()
+        invoice = Invoice.__table__()
+        period = self.period
+        consumed = Exists(entry.select(
+                Literal(1),
+                where=(entry.volume == volume.id)
+                & (entry.period != period.id)))
+        if self.plan.commissionable_on == 'posting':
+            commissionable = volume.posting_date
+        else:
+            commissionable = invoice.mlm_paid_date
+        columns = [volume.id, volume.distributor, volume.customer_order,
+            volume.order_date, commissionable, volume.pv, volume.cv,
+            volume.amount, volume.reference, volume.order, volume.posting_date,
+            volume.kind]
+        query = volume.join(invoice,
+            condition=volume.invoice == invoice.id)
+        cursor.execute(*query.select(*columns,
+                where=(volume.company == self.company.id)
+                & (volume.kind == 'order')
+                & (volume.order_date <= period.end_date)
+                & (commissionable != Null)
+                & (commissionable <= period.cutoff_date)
+                & ~consumed,
+                order_by=[volume.id.asc]))
+        orders = cursor.fetchall()
+        cursor.execute(*query.select(*columns,
+                where=(volume.company == self.company.id)
+                & (volume.kind == 'return')
+                & (volume.posting_date <= period.end_date)
+                & ~consumed,
+                order_by=[volume.id.asc]))
+        returns = cursor.fetchall()
+        return orders, returns
+
+    def consumed_by(self, volume_ids):
+        "{volume id: (period id, role)} for entries consumed elsewhere"
+        pool = Pool()
+        Entry = pool.get('mlm.commission.period.entry')
+        cursor = Transaction().connection.cursor()
+        entry = Entry.__table__()
+        result = {}
+        ids = list(volume_ids)
+        for i in range(0, len(ids), CHUNK):
+            cursor.execute(*entry.select(
+                    entry.volume, entry.period, entry.role,
+                    where=entry.volume.in_(ids[i:i + CHUNK])
+                    & (entry.period != self.period.id)))
+            for volume_id, period_id, role in cursor:
+                result[volume_id] = (period_id, role)
+        return result
+
+    def volume_rows(self, volume_ids):
+        pool = Pool()
+        Volume = pool.get('mlm.commission.volume')
+        cursor = Transaction().connection.cursor()
+        volume = Volume.__table__()
+        result = {}
+        ids = list(volume_ids)
+        for i in range(0, len(ids), CHUNK):
+            cursor.execute(*volume.select(
+                    volume.id, volume.distributor, volume.customer_order,
+                    volume.order_date, volume.pv, volume.cv, volume.amount,
+                    volume.reference, volume.order,
+                    where=volume.id.in_(ids[i:i + CHUNK])))
+            for row in cursor:
+                result[row[0]] = row
+        return result
+
+    def stored_lines(self, order_ids):
+        "Commission lines stored for the orders (for clawbacks)"
+        pool = Pool()
+        Line = pool.get('mlm.commission.line')
+        cursor = Transaction().connection.cursor()
+        line = Line.__table__()
+        rows = []
+        ids = list(order_ids)
+        for i in range(0, len(ids), CHUNK):
+            cursor.execute(*line.select(
+                    line.id, line.period, line.beneficiary, line.component,
+                    line.source_distributor, line.source_volume, line.level,
+                    line.paid_level, line.basis, line.base, line.rate,
+                    line.amount, line.rank, line.plan_version,
+                    line.order_volume, line.path,
+                    where=line.source_volume.in_(ids[i:i + CHUNK])
+                    & (line.kind == 'commission'),
+                    order_by=[line.id.asc]))
+            rows.extend(cursor.fetchall())
+        rows.sort(key=lambda r: r[0])
+        return rows
+
+    # run --------------------------------------------------------------------
+
+    def simulate(self):
+        """Compute without writing; return {distributor id: cents}"""
+        self.run(write=False)
+        return self.simulated
+
+    def run(self, fail_after=None, write=True):
+        import numpy as np
+
+        from .engine import run_period
+        from .engine.components.clawback import Ledger
+        from .engine.lines import BASES, COMPONENTS, Lines
+        from .engine.period import PeriodState
+        from .engine.tables import Orders, Returns
+        period = self.period
+        window = self.config.clawback_window_months
+        self.progress('inputs', 0.05)
+        ids, positions, partners = self.load_partners(period)
+        order_rows, return_rows = self.load_entries()
+        self.watch.lap('read inputs')
+
+        # classify the returns
+        from .period import add_months
+        candidate_ids = {r[0] for r in order_rows}
+        order_of_return = {r[0]: r[9] for r in return_rows}
+        consumed = self.consumed_by(set(order_of_return.values()))
+        roles = {}        # volume id -> role for this period
+        netted = {}       # order id -> [pv, cv, amount] returned in this run
+        clawed = []       # (return row, order id, order period id)
+        for row in return_rows:
+            order_id = row[9]
+            if order_id in candidate_ids:
+                roles[row[0]] = 'return'
+                total = netted.setdefault(order_id, [0, 0, 0])
+                total[0] += cents(row[5])
+                total[1] += cents(row[6])
+                total[2] += cents(row[7])
+            elif order_id in consumed and consumed[order_id][1] in {
+                    'order', 'late'}:
+                origin_period = consumed[order_id][0]
+                if row[10] > add_months(row[3], window):
+                    roles[row[0]] = 'expired'
+                else:
+                    roles[row[0]] = 'clawback'
+                    clawed.append((row, order_id, origin_period))
+            # otherwise the order is not commissioned yet: the return waits
+        # classify the orders
+        origin_period_of = {}
+        late_by_period = {}
+        for row in order_rows:
+            origin_period = self.period_of(row[3])
+            if origin_period is None or origin_period.id == period.id or (
+                    origin_period.start_date > period.start_date):
+                roles[row[0]] = 'order'
+                origin_period_of[row[0]] = period.id
+            else:
+                roles[row[0]] = 'late'
+                origin_period_of[row[0]] = origin_period.id
+                late_by_period.setdefault(origin_period.id, []).append(row)
+
+        # previous state: earlier periods of clawed-back orders, ledger
+        old_period_ids = sorted({c[2] for c in clawed},
+            key=lambda i: self.period_starts[
+                [p.id for p in self.periods].index(i)])
+        old_index = {pid: i for i, pid in enumerate(old_period_ids)}
+        current_index = len(old_period_ids)
+        clawed_orders = sorted({c[1] for c in clawed})
+        stored = self.stored_lines(clawed_orders)
+        old_rows = self.volume_rows(clawed_orders)
+        earlier_returns = self.returned_before(clawed_orders)
+        self.watch.lap('read inputs')
+
+        # orders table: this period's orders and late orders, then the
+        # earlier orders being clawed back
+        order_ids, period_col, partner_col, customer_col = [], [], [], []
+        order_day, paid_day, pv_col, cv_col, amount_col = [], [], [], [], []
+        for row in order_rows:
+            net = netted.get(row[0], (0, 0, 0))
+            order_ids.append(row[0])
+            period_col.append(current_index)
+            partner_col.append(row[1])
+            customer_col.append(bool(row[2]))
+            order_day.append(day_number(row[3]))
+            paid_day.append(day_number(row[4]))
+            pv_col.append(cents(row[5]) + net[0])
+            cv_col.append(cents(row[6]) + net[1])
+            amount_col.append(cents(row[7]) + net[2])
+        for order_id in clawed_orders:
+            row = old_rows[order_id]
+            order_ids.append(order_id)
+            period_col.append(old_index[consumed[order_id][0]])
+            partner_col.append(row[1])
+            customer_col.append(bool(row[2]))
+            order_day.append(day_number(row[3]))
+            paid_day.append(day_number(row[3]))
+            pv_col.append(cents(row[4]))
+            cv_col.append(cents(row[5]))
+            amount_col.append(cents(row[6]))
+        order_pos = {o: i for i, o in enumerate(order_ids)}
+        orders = Orders(
+            ids=[str(o) for o in order_ids],
+            period=np.array(period_col, np.int32),
+            partner=positions(partner_col),
+            customer=np.array(customer_col, bool),
+            order_day=np.array(order_day, np.int32),
+            paid_day=np.array(paid_day, np.int32),
+            pv=np.array(pv_col, np.int64), cv=np.array(cv_col, np.int64),
+            amount=np.array(amount_col, np.int64))
+        returns = Returns(
+            period=np.full(len(clawed), current_index, np.int32),
+            order=np.array([order_pos[c[1]] for c in clawed], np.int32),
+            day=np.array([day_number(c[0][10]) for c in clawed], np.int32),
+            pv=np.array([-cents(c[0][5]) for c in clawed], np.int64),
+            cv=np.array([-cents(c[0][6]) for c in clawed], np.int64),
+            amount=np.array([-cents(c[0][7]) for c in clawed], np.int64))
+        self.digest(orders.ids, orders.period, orders.partner,
+            orders.customer, orders.order_day, orders.paid_day, orders.pv,
+            orders.cv, orders.amount, returns.order, returns.day,
+            returns.pv, returns.cv)
+
+        # the ledger of the stored lines (weight carries the line id)
+        state = PeriodState.initial(self.plan_set, partners, orders)
+        state.carry = self.previous_carry(ids, positions, len(partners))
+        version_index = {v.id: v.index for v in self.plan_set.versions}
+        ledger = Ledger.empty(len(orders))
+        batches = {}
+        for row in stored:
+            batches.setdefault(old_index[row[1]], []).append(row)
+        for index, rows in sorted(batches.items()):
+            ledger.batches.append((index, Lines(
+                        beneficiary=positions([r[2] for r in rows]),
+                        component=np.array(
+                            [COMPONENTS.index(r[3]) for r in rows], np.int8),
+                        source_partner=positions([r[4] or 0 for r in rows]),
+                        source_order=np.array(
+                            [order_pos[r[5]] for r in rows], np.int32),
+                        level=np.array([r[6] or 0 for r in rows], np.int32),
+                        paid_level=np.array(
+                            [r[7] or 0 for r in rows], np.int32),
+                        basis=np.array(
+                            [BASES.index(r[8]) for r in rows], np.int8),
+                        base=np.array([cents(r[9]) for r in rows], np.int64),
+                        rate=np.array(
+                            [int(Decimal(str(r[10])) * 10**6) for r in rows],
+                            np.int64),
+                        amount=np.array(
+                            [cents(r[11]) for r in rows], np.int64),
+                        rank=np.array([
+                                self.rank_names.index(r[12])
+                                if r[12] in self.rank_names else -1
+                                for r in rows], np.int16),
+                        version=np.array([
+                                version_index.get(r[13], 0) for r in rows],
+                            np.int16),
+                        weight=np.array([r[0] for r in rows], np.int64))))
+        for order_id in clawed_orders:
+            pos = order_pos[order_id]
+            for row in stored:
+                if row[5] == order_id and row[14] is not None:
+                    if row[8] == 'pv':
+                        ledger.commissioned_pv[pos] = cents(row[14])
+                    else:
+                        ledger.commissioned_cv[pos] = cents(row[14])
+            before = earlier_returns.get(order_id, (0, 0))
+            ledger.returned_pv[pos] = before[0]
+            ledger.returned_cv[pos] = before[1]
+        state.ledger = ledger
+        state.period_ids = tuple(
+            str(pid) for pid in old_period_ids)
+        for _, lines in ledger.batches:
+            self.digest(lines.beneficiary, lines.source_order, lines.amount,
+                lines.weight)
+        self.watch.lap('read inputs')
+        self.progress('engine', 0.3)
+
+        late_ids = {r[0] for rows in late_by_period.values() for r in rows}
+        try:
+            result = run_period(
+                self.plan_set, partners, orders,
+                self.engine_period(period, current_index), returns=returns,
+                previous=state)
+        except Exception as exception:
+            from .engine import EngineInputError
+            if isinstance(exception, EngineInputError):
+                raise PlanError(gettext(
+                        'mlm_commission.msg_run_engine',
+                        period=period.rec_name,
+                        errors='\n'.join(exception.messages))) from exception
+            raise
+        lines = result.unordered_lines
+        late_pos = np.array(
+            sorted(order_pos[i] for i in late_ids), np.int32)
+        if len(late_pos):
+            keep = ~(np.isin(lines.source_order, late_pos)
+                & (lines.reverses_period < 0))
+            lines = lines.take(keep)
+        self.watch.lap('compute')
+        rows = self.line_rows(
+            result, lines, ids, order_ids, late=False,
+            origin_period_of=origin_period_of, old_period_ids=old_period_ids,
+            stored=stored)
+        # historization: late orders at their order period's conditions
+        for origin_period_id, late_rows in sorted(late_by_period.items()):
+            rows.extend(self.historical_lines(
+                    origin_period_id, late_rows, netted))
+        self.watch.lap('compute')
+        if not write:
+            self.simulated = {}
+            for row in rows:
+                self.simulated[row[3]] = (
+                    self.simulated.get(row[3], 0) + cents(row[20]))
+            return
+        self.progress('write', 0.6)
+        self.write(result, rows, ids, roles, origin_period_of,
+            fail_after=fail_after)
+        self.progress('hash', 0.95)
+        self.input_hash = self.input_digest.hexdigest()
+        self.output_hash = lines_digest(period.id)
+        self.watch.lap('hash')
+
+    def returned_before(self, order_ids):
+        "{order id: (pv, cv) cents} returned and clawed back in other periods"
+        pool = Pool()
+        Volume = pool.get('mlm.commission.volume')
+        Entry = pool.get('mlm.commission.period.entry')
+        cursor = Transaction().connection.cursor()
+        volume = Volume.__table__()
+        entry = Entry.__table__()
+        result = {}
+        ids = list(order_ids)
+        for i in range(0, len(ids), CHUNK):
+            cursor.execute(*volume.join(entry,
+                    condition=entry.volume == volume.id).select(
+                    volume.order, volume.pv, volume.cv,
+                    where=volume.order.in_(ids[i:i + CHUNK])
+                    & (entry.role == 'clawback')
+                    & (entry.period != self.period.id)))
+            for order_id, pv, cv in cursor:
+                total = result.setdefault(order_id, [0, 0])
+                total[0] -= cents(pv)
+                total[1] -= cents(cv)
+        return result
+
+    def previous_carry(self, ids, positions, n):
+        import numpy as np
+        pool = Pool()
+        Figure = pool.get('mlm.commission.figure')
+        cursor = Transaction().connection.cursor()
+        carry = np.zeros((n, 2), np.int64)
+        previous = self.period.previous()
+        if previous is None:
+            return carry
+        figure = Figure.__table__()
+        cursor.execute(*figure.select(
+                figure.distributor, figure.carry_left, figure.carry_right,
+                where=(figure.period == previous.id)
+                & ((figure.carry_left != 0) | (figure.carry_right != 0))))
+        found = cursor.fetchall()
+        if found:
+            where = positions([f[0] for f in found])
+            carry[where, 0] = [cents(f[1] or 0) for f in found]
+            carry[where, 1] = [cents(f[2] or 0) for f in found]
+        self.digest(carry)
+        return carry
+
+    def historical_lines(self, origin_period_id, late_rows, netted):
+        """Lines of late orders computed with their order period's
+        genealogy, paid-as ranks and plan versions."""
+        import numpy as np
+
+        from .engine import run_period
+        from .engine.tables import Orders
+        pool = Pool()
+        Period = pool.get('mlm.commission.period')
+        Entry = pool.get('mlm.commission.period.entry')
+        RankRecord = pool.get('mlm.rank.record')
+        cursor = Transaction().connection.cursor()
+        origin_period = Period(origin_period_id)
+        ids, positions, partners = self.load_partners(origin_period)
+        # paid-as ranks of the order period win (ranks at the order date)
+        record = RankRecord.__table__()
+        cursor.execute(*record.select(
+                record.distributor, record.paid_as_rank,
+                where=(record.company == self.company.id)
+                & (record.period_start == origin_period.start_date)
+                & (record.paid_as_rank != Null)))
+        found = cursor.fetchall()
+        if found:
+            where = positions([f[0] for f in found])
+            partners.rank_override[where] = [
+                self.rank_index_by_id.get(f[1], -1) for f in found]
+        entry = Entry.__table__()
+        cursor.execute(*entry.select(
+                entry.volume,
+                where=(entry.period == origin_period_id)
+                & (entry.role == 'order')))
+        earlier = self.volume_rows([r for r, in cursor])
+        rows = [(r[0], r[1], r[2], r[3], r[4], r[5], r[6])
+            for r in sorted(earlier.values())]
+        late_ids = []
+        for row in late_rows:
+            net = netted.get(row[0], (0, 0, 0))
+            late_ids.append(row[0])
+            rows.append((row[0], row[1], row[2], row[3],
+                    Decimal(cents(row[5]) + net[0]).scaleb(-2),
+                    Decimal(cents(row[6]) + net[1]).scaleb(-2),
+                    Decimal(cents(row[7]) + net[2]).scaleb(-2)))
+        order_ids = [r[0] for r in rows]
+        orders = Orders(
+            ids=[str(o) for o in order_ids],
+            period=np.zeros(len(rows), np.int32),
+            partner=positions([r[1] for r in rows]),
+            customer=np.array([bool(r[2]) for r in rows], bool),
+            order_day=np.array([day_number(r[3]) for r in rows], np.int32),
+            paid_day=np.array([day_number(r[3]) for r in rows], np.int32),
+            pv=np.array([cents(r[4]) for r in rows], np.int64),
+            cv=np.array([cents(r[5]) for r in rows], np.int64),
+            amount=np.array([cents(r[6]) for r in rows], np.int64))
+        self.digest(orders.ids, orders.partner, orders.pv, orders.cv)
+        result = run_period(self.plan_set, partners, orders,
+            self.engine_period(origin_period, 0))
+        lines = result.unordered_lines
+        positions_late = np.array(
+            [order_ids.index(i) for i in late_ids], np.int32)
+        lines = lines.take(np.isin(lines.source_order, positions_late)
+            & (lines.reverses_period < 0))
+        origin_period_of = {i: origin_period_id for i in late_ids}
+        return self.line_rows(result, lines, ids, order_ids, late=True,
+            origin_period_of=origin_period_of, old_period_ids=[], stored=[])
+
+    def line_rows(self, result, lines, ids, order_ids, late,
+            origin_period_of, old_period_ids, stored):
+        """Rows (tuples in LINE_COLUMNS order without the audit columns)."""
+        from .engine.forests import sponsor_forest
+        from .engine.lines import BASES, COMPONENTS
+        company, period = self.company.id, self.period.id
+        run = self.run_record.id if self.run_record and (
+            self.run_record.id or -1) >= 0 else None
+        n = len(lines)
+        if not n:
+            return []
+        volume_info = self.volume_rows(
+            {order_ids[i] for i in set(lines.source_order.tolist())
+                if i >= 0})
+        stored_by_id = {r[0]: r for r in stored}
+        beneficiary = ids[lines.beneficiary].tolist()
+        source = lines.source_partner.tolist()
+        source_order = lines.source_order.tolist()
+        reverses_period = lines.reverses_period.tolist()
+        weight = (lines.weight.tolist() if lines.weight is not None
+            else [0] * n)
+        uncapped = lines.column('uncapped').tolist()
+        forest = sponsor_forest(result.partners) if n <= PATH_LIMIT else None
+        versions = self.plan_set.versions
+        rows = []
+        for i, (comp, basis, level, paid_level, base, rate, amount, rank,
+                version) in enumerate(zip(
+                    lines.component.tolist(), lines.basis.tolist(),
+                    lines.level.tolist(), lines.paid_level.tolist(),
+                    lines.base.tolist(), lines.rate.tolist(),
+                    lines.amount.tolist(), lines.rank.tolist(),
+                    lines.version.tolist())):
+            order_pos = source_order[i]
+            order_id = order_ids[order_pos] if order_pos >= 0 else None
+            info = volume_info.get(order_id)
+            clawback = reverses_period[i] >= 0
+            basis_name = BASES[basis]
+            if clawback:
+                original = stored_by_id.get(weight[i])
+                path = original[15] if original else None
+                order_volume = original[14] if original else None
+                reverses = weight[i]
+                reverses_period_id = old_period_ids[reverses_period[i]]
+            else:
+                reverses = reverses_period_id = None
+                path = None
+                if forest is not None and source[i] >= 0:
+                    comp_name = COMPONENTS[comp]
+                    if comp_name != 'matrix':
+                        path = '/'.join(str(ids[p]) for p in forest.path(
+                                source[i], int(lines.beneficiary[i])))
+                order_volume = None
+                if info is not None and basis_name in {'pv', 'cv'}:
+                    position = order_pos
+                    volume = (result.orders.pv if basis_name == 'pv'
+                        else result.orders.cv)[position]
+                    order_volume = money(volume)
+            rows.append((
+                    company, period, run, beneficiary[i], COMPONENTS[comp],
+                    'clawback' if clawback else 'commission',
+                    bool(late and not clawback),
+                    int(ids[source[i]]) if source[i] >= 0 else None,
+                    order_id,
+                    info[7] if info else None,
+                    info[3] if info else None,
+                    reverses_period_id if clawback
+                    else origin_period_of.get(order_id, period)
+                    if order_id else None,
+                    reverses, reverses_period_id,
+                    level, paid_level, basis_name,
+                    money(base) if basis_name != 'cycles' else money(base),
+                    order_volume, micro(rate), money(amount),
+                    money(uncapped[i]),
+                    self.rank_names[rank] if rank >= 0 else None,
+                    versions[version].id if version >= 0 else None,
+                    path))
+        return rows
+
+    # write ------------------------------------------------------------------
+
+    def write(self, result, rows, ids, roles, origin_period_of,
+            fail_after=None):
+        import numpy as np
+        from mlm_network.bulk import write_rows
+        pool = Pool()
+        Line = pool.get('mlm.commission.line')
+        Entry = pool.get('mlm.commission.period.entry')
+        Figure = pool.get('mlm.commission.figure')
+        RankRecord = pool.get('mlm.rank.record')
+        cursor = Transaction().connection.cursor()
+        period = self.period
+        run = self.run_record.id if self.run_record and (
+            self.run_record.id or -1) >= 0 else None
+        line, entry, figure = (
+            Line.__table__(), Entry.__table__(), Figure.__table__())
+        record = RankRecord.__table__()
+        # replace: the lines first (they reference nothing of this period)
+        cursor.execute(*line.delete(where=line.period == period.id))
+        cursor.execute(*entry.delete(where=entry.period == period.id))
+        cursor.execute(*figure.delete(where=figure.period == period.id))
+        cursor.execute(*record.select(
+                record.distributor, record.override_rank,
+                record.override_reason, record.override_user,
+                where=(record.company == self.company.id)
+                & (record.period_start == period.start_date)
+                & (record.override_rank != Null)))
+        overrides = {r[0]: r[1:] for r in cursor}
+        cursor.execute(*record.delete(
+                where=(record.company == self.company.id)
+                & (record.period_start == period.start_date)))
+        self.watch.lap('write lines')
+
+        def limited(rows):
+            for count, row in enumerate(rows):
+                if fail_after is not None and count >= fail_after:
+                    raise RuntimeError('run interrupted (test)')
+                yield row
+        write_rows(Line._table, LINE_COLUMNS, limited(rows))
+        self.line_count = len(rows)
+        self.total = sum(cents(r[20]) for r in rows)
+        write_rows(Entry._table, ['period', 'run', 'volume', 'role',
+                'origin_period'],
+            ((period.id, run, volume_id, role,
+                    origin_period_of.get(volume_id))
+                for volume_id, role in sorted(roles.items())))
+        self.watch.lap('write lines')
+        # figures and ranks
+        ranks = result.ranks
+        carry = result.carry_out
+        chosen = np.flatnonzero(result.present | (result.pv != 0)
+            | (carry[:, 0] != 0) | (carry[:, 1] != 0))
+        names = self.rank_names
+
+        def name(index):
+            return names[index] if index >= 0 else None
+        write_rows(Figure._table, ['period', 'distributor', 'active', 'pv',
+                'cv', 'gv', 'qualified_rank', 'paid_as_rank', 'highest_rank',
+                'carry_left', 'carry_right'],
+            ((period.id, int(ids[i]), bool(result.active[i]),
+                    money(result.pv[i]), money(result.cv[i]),
+                    money(result.gv[i]), name(ranks.qualified[i]),
+                    name(ranks.paid_as[i]), name(ranks.highest[i]),
+                    money(carry[i, 0]), money(carry[i, 1]))
+                for i in chosen.tolist()))
+        rank_id = self.rank_id
+        present = np.flatnonzero(result.present).tolist()
+        rank_rows = []
+        for i in present:
+            distributor = int(ids[i])
+            qualified, paid_as, highest = (int(ranks.qualified[i]),
+                int(ranks.paid_as[i]), int(ranks.highest[i]))
+            override = overrides.get(distributor, (None, None, None))
+            rank_rows.append((self.company.id, distributor,
+                    period.start_date, period.end_date,
+                    rank_id[qualified] if qualified >= 0 else None,
+                    override[0], override[1], override[2],
+                    rank_id[paid_as] if paid_as >= 0 else None,
+                    rank_id[highest] if highest >= 0 else None))
+        write_rows(RankRecord._table, ['company', 'distributor',
+                'period_start', 'period_end', 'computed_rank',
+                'override_rank', 'override_reason', 'override_user',
+                'paid_as_rank', 'highest_rank'], rank_rows)
+        self.watch.lap('update ranks')
+        for Model in [Line, Entry, Figure, RankRecord]:
+            clear_cache(Model)
+
+
+LINE_COLUMNS = [
+    'company', 'period', 'run', 'beneficiary', 'component', 'kind', 'late',
+    'source_distributor', 'source_volume', 'order_reference', 'order_date',
+    'origin_period', 'reverses', 'reverses_period', 'level', 'paid_level',
+    'basis', 'base', 'order_volume', 'rate', 'amount', 'amount_before_cap',
+    'rank', 'plan_version', 'path']
+DIGEST_COLUMNS = [
+    'beneficiary', 'component', 'kind', 'late', 'source_distributor',
+    'source_volume', 'origin_period', 'reverses', 'reverses_period', 'level',
+    'paid_level', 'basis', 'base', 'rate', 'amount', 'amount_before_cap',
+    'rank', 'plan_version', 'path']
+DECIMALS = {'base': 2, 'rate': 6, 'amount': 2, 'amount_before_cap': 2}
+
+
+def clear_cache(Model):
+    transaction = Transaction()
+    transaction.counter += 1
+    for cache in transaction.cache.values():
+        if Model.__name__ in cache:
+            cache[Model.__name__].clear()
+
+
+def lines_totals(period_id):
+    "{beneficiary id: cents} of the stored lines of a period"
+    pool = Pool()
+    Line = pool.get('mlm.commission.line')
+    line = Line.__table__()
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*line.select(line.beneficiary, line.amount,
+            where=line.period == period_id))
+    totals = {}
+    for beneficiary, amount in cursor:
+        totals[beneficiary] = totals.get(beneficiary, 0) + cents(amount)
+    return totals
+
+
+def lines_digest(period_id):
+    "sha256 over the content of a period's lines, independent of ids"
+    pool = Pool()
+    Line = pool.get('mlm.commission.line')
+    line = Line.__table__()
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*line.select(
+            *[getattr(line, c) for c in DIGEST_COLUMNS],
+            where=line.period == period_id))
+
+    def normal(row):
+        values = []
+        for name, value in zip(DIGEST_COLUMNS, row):
+            if value is None:
+                values.append('')
+            elif name in DECIMALS:
+                values.append(str(Decimal(str(value)).quantize(
+                            Decimal(1).scaleb(-DECIMALS[name]))))
+            elif name == 'late':
+                values.append('1' if value else '0')
+            else:
+                values.append(str(value))
+        return '\x1f'.join(values)
+    digest = hashlib.sha256()
+    for text in sorted(normal(r) for r in cursor):
+        digest.update(text.encode())
+        digest.update(b'\n')
+    return digest.hexdigest()
+
+
+__all__ = ['Run', 'Pipeline', 'lines_digest', 'lines_totals']
