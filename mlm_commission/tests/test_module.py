@@ -5,7 +5,6 @@ import unittest
 from decimal import Decimal
 from pathlib import Path
 
-import polib
 
 from trytond import backend
 from trytond.modules.company.tests import CompanyTestMixin, set_company
@@ -54,24 +53,6 @@ class CommissionTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertEqual(configuration.period_length, 'month')
         self.assertEqual(configuration.late_payment_cutoff_days, 5)
         self.assertEqual(configuration.clawback_window_months, 12)
-
-    @with_transaction()
-    def test_german_translations_complete(self):
-        "Every string of the module has a German translation in de.po"
-        pool = Pool()
-        Translation = pool.get('ir.translation')
-        TranslationSet = pool.get('ir.translation.set', type='wizard')
-        session_id, _, _ = TranslationSet.create()
-        TranslationSet(session_id).transition_set_()
-        english = polib.pofile(
-            Translation.translation_export('en', 'mlm_commission').decode())
-        german = {
-            (e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(
-                str(Path(__file__).parent.parent / 'locale' / 'de.po'))}
-        missing = sorted(
-            '%s %r' % (e.msgctxt, e.msgid) for e in english
-            if not german.get((e.msgctxt, e.msgid)))
-        self.assertEqual(missing, [])
 
     @with_transaction()
     def test_plan_versions(self):

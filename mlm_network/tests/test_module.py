@@ -2,9 +2,7 @@
 import datetime as dt
 import io
 import zipfile
-from pathlib import Path
 
-import polib
 
 from trytond.model.exceptions import ValidationError
 from trytond.modules.company.tests import (
@@ -52,24 +50,6 @@ class NetworkTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertEqual(config.partner_sequence.name, 'Distributor')
         self.assertEqual(config.partner_sequence.get(), '100001')
         self.assertEqual(config.move_window_days, 90)
-
-    @with_transaction()
-    def test_german_translations_complete(self):
-        "Every string of the module has a German translation in de.po"
-        pool = Pool()
-        Translation = pool.get('ir.translation')
-        TranslationSet = pool.get('ir.translation.set', type='wizard')
-        session_id, _, _ = TranslationSet.create()
-        TranslationSet(session_id).transition_set_()
-        english = polib.pofile(
-            Translation.translation_export('en', 'mlm_network').decode())
-        german = {
-            (e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(
-                str(Path(__file__).parent.parent / 'locale' / 'de.po'))}
-        missing = sorted(
-            '%s %r' % (e.msgctxt, e.msgid) for e in english
-            if not german.get((e.msgctxt, e.msgid)))
-        self.assertEqual(missing, [])
 
     @with_transaction()
     def test_distributor_numbers_and_tree(self):

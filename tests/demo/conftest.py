@@ -93,7 +93,7 @@ def demo_server(demo):
             server.wait(timeout=30)
 
 
-def wait_until_serving(url, server, timeout=60):
+def wait_until_serving(url, server, timeout=90):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:

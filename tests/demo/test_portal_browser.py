@@ -15,13 +15,12 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 
 import pytest
 
 from mlm_demo.portal import PORTAL_LOGINS
 
-DATABASE = 'mlm_demo'
+from .conftest import DATABASE, wait_until_serving
 SETUP = r'''
 import datetime as dt, json, sys
 from mlm_cli.settings import Settings
@@ -155,20 +154,6 @@ def portal(demo, smtp, tmp_path_factory):
         finally:
             server.terminate()
             server.wait(timeout=30)
-
-
-def wait_until_serving(url, server, timeout=90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"server exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} did not answer within {timeout} s")
 
 
 def shot(page, screenshots, name):
