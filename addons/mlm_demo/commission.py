@@ -14,6 +14,8 @@ from decimal import Decimal
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+from mlm_demo.users import demo_user
+
 PLAN_NAME = "Vitalis Karriereplan"
 EXPENSE_CODES = ['4760', '3400']
 INPUT_VAT = "Vorsteuer – Normalsatz"
@@ -270,24 +272,8 @@ def payment_method(company):
 
 def demo_users():
     "(clerk, approver) user ids: the demo logins, else new users"
-    pool = Pool()
-    User = pool.get('res.user')
-    ModelData = pool.get('ir.model.data')
-    result = []
-    for login, group in [('provision', 'group_mlm_commission_clerk'),
-            ('freigabe', 'group_mlm_commission_approver')]:
-        users = User.search([('login', '=', login)], limit=1)
-        if not users:
-            company = Transaction().context.get('company')
-            users = User.create([{
-                        'name': login.title(), 'login': login,
-                        'groups': [('add', [ModelData.get_id(
-                                        'mlm_network', group)])],
-                        'companies': [('add', [company])],
-                        'company': company,
-                        }])
-        result.append(users[0].id)
-    return tuple(result)
+    return (demo_user('provision', 'group_mlm_commission_clerk'),
+        demo_user('freigabe', 'group_mlm_commission_approver'))
 
 
 def run(period):
