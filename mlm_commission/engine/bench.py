@@ -16,14 +16,16 @@ The plan (:data:`BENCH_PLAN`) is a hybrid using every component, with leg
 rules by rank so the bottom-up rank pass runs over all depth levels.
 
 Reported: seconds per component and in total for one period, peak RSS, the
-time to concatenate and sort the lines for output, a warm-up run on 1,000
-partners before timing (it loads the compiled rank kernel), and with
+time to concatenate and sort the lines for output, a warm-up run on 30,000
+partners before timing (it loads the compiled rank and tree kernels, which
+run from ``tree.COMPILED_MIN_NODES`` partners on), and with
 ``--reference`` the speed ratio of engine and reference implementation on a
 sample (default 10,000 partners, chain of 1/20 of the sample): the
 reference's cost grows with partners times depth, so a 100k run with the
 10,000-deep chain would take far too long.
 """
 import json
+import os
 import resource
 import sys
 import time
@@ -81,6 +83,7 @@ BENCH_PLAN = {
     }],
 }
 PERIOD = Period('2024-07', 0, parse_day('2024-07-01'), parse_day('2024-07-31'))
+WARM_UP_PARTNERS = 30_000
 COMPONENT_NAMES = ('stairstep', 'unilevel', 'binary', 'matrix', 'fast_start', 'matching',
                    'pools', 'rank_advancement', 'payout_cap')
 
@@ -195,20 +198,44 @@ def time_reference(plan_set, partners, orders, carry):
     return time.perf_counter() - started
 
 
+def hugepage_advice(enabled):
+    """Switch numpy's madvise(MADV_HUGEPAGE) for large arrays; return whether it is on.
+
+    The same switch as the environment variable ``NUMPY_MADVISE_HUGEPAGE``
+    (which numpy reads once at import).  On a kernel whose transparent huge
+    pages are in "madvise" mode with direct compaction, the advice makes every
+    large allocation stall (measured in docs/benchmarks.md).
+    """
+    switch = getattr(np._core.multiarray, '_set_madvise_hugepage', None)
+    if switch is None:
+        return None
+    switch(enabled)
+    return enabled
+
+
 def run_benchmark(args):
     """Run the benchmark described by CLI ``args``; print a table or JSON."""
+    advice = hugepage_advice(bool(getattr(args, 'hugepage_advice', False)))
     components = args.components.split(',') if args.components else None
     plan_set = load_plan(bench_plan(components))
     started = time.perf_counter()
-    time_engine(plan_set, *synthetic_scenario(1_000, args.attachment, 100, args.seed))
+    time_engine(plan_set, *synthetic_scenario(WARM_UP_PARTNERS, args.attachment, 300,
+                                              args.seed))
     warm_up = time.perf_counter() - started
     started = time.perf_counter()
     partners, orders, carry = synthetic_scenario(args.partners, args.attachment, args.chain,
                                                  args.seed)
     generated = time.perf_counter() - started
     rss_before = _peak_rss_mb()
-    total, result = min((time_engine(plan_set, partners, orders, carry)
-                         for _ in range(max(args.repeat, 1))), key=lambda run: run[0])
+    best = None
+    for _ in range(max(args.repeat, 1)):
+        cpu_started = time.process_time()
+        run = time_engine(plan_set, partners, orders, carry)
+        run += (time.process_time() - cpu_started, os.getloadavg()[0])
+        if best is None or run[0] < best[0]:
+            best = run
+        run = None   # keep only the fastest run's lines
+    total, result, cpu, load = best
     rss_run = _peak_rss_mb()
     payout = sum(int(batch.amount.sum()) for batch in result.line_batches)
     line_count = sum(len(batch) for batch in result.line_batches)
@@ -220,9 +247,12 @@ def run_benchmark(args):
         'chain': min(args.chain, args.partners // 2),
         'sponsor_depth': int(sponsor_forest(partners).depth.max()) + 1,
         'warm_up_seconds': round(warm_up, 3),
+        'numpy_hugepage_advice': advice,
+        'load_average': round(load, 2),
         'generate_seconds': round(generated, 3),
         'components': {k: round(v, 3) for k, v in result.timings.items()},
         'total_seconds': round(total, 3),
+        'total_cpu_seconds': round(cpu, 3),
         'runs': max(args.repeat, 1),
         'lines': line_count,
         'payout_cents': payout,
@@ -259,8 +289,11 @@ def _print_table(figures):
           f"+ {figures['chain']:,}-deep chain, sponsor depth {figures['sponsor_depth']:,}), "
           f"one order each")
     print(f"  plan components: {', '.join(figures['plan_components'])}")
-    print(f"  warm-up run (1,000 partners; loads the compiled rank kernel) "
+    print(f"  warm-up run ({WARM_UP_PARTNERS:,} partners; loads the compiled kernels) "
           f"{figures['warm_up_seconds']:.3f} s")
+    advice = figures['numpy_hugepage_advice']
+    print(f"  numpy hugepage advice: {'on' if advice else 'off' if advice is False else 'n/a'}"
+          f"; 1-minute load average after the run {figures['load_average']}")
     print(f"  synthetic data generated in {figures['generate_seconds']:.3f} s")
     for name, seconds in figures['components'].items():
         print(f'  {name:<18}{seconds:>9.3f} s')
@@ -268,6 +301,8 @@ def _print_table(figures):
         print(f"  (fastest of {figures['runs']} runs)")
     print(f"  {'total':<18}{figures['total_seconds']:>9.3f} s   "
           f"({figures['lines']:,} lines, payout {figures['payout_cents'] / 100:,.2f})")
+    print(f"  {'total CPU time':<18}{figures['total_cpu_seconds']:>9.3f} s   "
+          f"(wall time exceeds it when other processes share the 2 cores)")
     if figures['output_seconds']:
         print(f"  output only: concatenate {figures['output_seconds']['concatenate']:.3f} s, "
               f"canonical sort {figures['output_seconds']['canonical_sort']:.3f} s")

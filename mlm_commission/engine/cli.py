@@ -52,6 +52,11 @@ def register_bench(subparsers):
                         help='run the period K times and report the fastest run (default 1)')
     parser.add_argument('--skip-output', action='store_true',
                         help='do not time concatenating and sorting the lines for output')
+    parser.add_argument('--hugepage-advice', action='store_true',
+                        help="keep numpy's madvise(MADV_HUGEPAGE) on large arrays (by default "
+                             'the benchmark turns it off, like NUMPY_MADVISE_HUGEPAGE=0: with '
+                             'transparent huge pages in "madvise" mode the kernel compacts '
+                             'memory on every large allocation; see docs/benchmarks.md)')
     parser.add_argument('--seed', type=int, default=1)
     parser.add_argument('--json', action='store_true', help='print figures as JSON')
     parser.set_defaults(func=bench_command)

@@ -31,14 +31,23 @@ def round_half_up(numerator, denominator):
     Works on Python ints and on int64 numpy arrays (element-wise) without any
     floating point; ``denominator`` must be a positive integer.
     """
-    magnitude = abs(numerator)
-    quotient = magnitude // denominator
-    remainder = magnitude - quotient * denominator
-    rounded = quotient + (remainder >= denominator - remainder)
-    if not isinstance(rounded, np.ndarray):
+    if not isinstance(numerator, np.ndarray):
+        magnitude = abs(numerator)
+        quotient = magnitude // denominator
+        remainder = magnitude - quotient * denominator
+        rounded = quotient + (remainder >= denominator - remainder)
         return -int(rounded) if numerator < 0 else int(rounded)
-    negative = numerator < 0
-    return np.where(negative, -rounded, rounded) if negative.any() else rounded
+    # remainder >= denominator - remainder  <=>  (magnitude + denominator // 2) // denominator
+    # rounds up, for odd and even denominators; computed in place (one temporary)
+    half = denominator // 2
+    if not numerator.size or numerator.min() >= 0:
+        rounded = numerator + half
+        rounded //= denominator
+        return rounded
+    rounded = np.abs(numerator)
+    rounded += half
+    rounded //= denominator
+    return np.where(numerator < 0, -rounded, rounded)
 
 
 def apply_rate(base_cents, rate_micro):

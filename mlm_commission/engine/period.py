@@ -155,6 +155,7 @@ def run_period(plan_set, partners, orders, period, returns=None, carry_in=None, 
         with watch('matching'):
             earned = matching.earnings(len(partners), batches, version.matching.components)
             batches.extend(matching.compute(ctx, version.matching, earned, version.index))
+    ctx.forget_searches()
     if version.payout_cap is not None:
         with watch('payout_cap'):
             cap = version.payout_cap
@@ -243,7 +244,8 @@ class _VolumeFlows:
 
 def _net_orders(orders, returns, period):
     """Commissionable orders of the period and their PV/CV net of same-period returns."""
-    selection = np.flatnonzero((orders.period == period.index) & (orders.paid_day >= 0))
+    selection = np.flatnonzero((orders.period == period.index)
+                               & (orders.paid_day >= 0)).astype(np.int32)
     same = np.flatnonzero((returns.period == period.index)
                           & (orders.period[returns.order] == period.index))
     net_pv, net_cv = orders.pv.copy(), orders.cv.copy()

@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..forests import Forest
+from ..lines import BASES, COMPONENTS, Lines, narrow
+from ..money import apply_rate
 from ..plan.model import PlanSet, PlanVersion
 from ..tables import Orders, Partners, Period
 from ..tree import lift, nearest_marked
@@ -43,6 +45,70 @@ class PeriodContext:
         """Net volume (cents) of the orders at ``selection`` (positions into ``orders``)."""
         return (self.order_pv if kind == 'pv' else self.order_cv)[selection]
 
+    def order_lines(self, component, basis, source_orders, payees, base, rate, *, version,
+                    paid_level, level=None, rate_of=None):
+        """Lines paying ``base * rate`` of ``source_orders`` to ``payees``; zero amounts dropped.
+
+        ``source_orders``/``payees``: int[K] order and partner positions, ``base``
+        int64[K] cents, ``rate`` micro-units (int64[K] or a scalar); ``paid_level``
+        and ``level`` scalars, ``level`` None for the depth difference on the
+        sponsor line.  Only beneficiary, source order, amount and a per-line rate
+        (unless ``rate_of(lines)`` recomputes it) are stored; source partner,
+        base, rank and level are derived on first read (ADR 0016).
+        """
+        amount = apply_rate(base, rate)
+        if not amount.all():
+            kept = amount != 0
+            source_orders, payees, amount = source_orders[kept], payees[kept], amount[kept]
+            if np.ndim(rate):
+                rate = rate[kept]
+        derived = {'source_partner': self._buyer_of, 'rank': self._rank_of,
+                   'base': self._pv_base_of if basis == 'pv' else self._cv_base_of}
+        if level is None:
+            derived['level'] = self._sponsor_level_of
+        if rate_of is not None:
+            derived['rate'] = rate_of
+            rate = None
+        elif np.ndim(rate):
+            rate = narrow(rate)
+        return Lines(derived, beneficiary=payees, source_order=source_orders,
+                     amount=narrow(amount), rate=rate, component=COMPONENTS.index(component),
+                     basis=BASES.index(basis), paid_level=paid_level, level=level,
+                     version=version)
+
+    def earning_lines(self, component, earners, payees, earned, rate, *, version, paid_level):
+        """Lines paying ``rate`` of ``earned`` (int64[N] cents) of ``earners`` to ``payees``.
+
+        Stored: beneficiary, source partner (the earner), amount; base, rank and
+        level (on the sponsor line) are derived on first read.
+        """
+        amount = apply_rate(earned[earners], rate)
+        if not amount.all():
+            kept = amount != 0
+            earners, payees, amount = earners[kept], payees[kept], amount[kept]
+        return Lines({'rank': self._rank_of, 'level': self._sponsor_level_of,
+                      'base': lambda lines: earned[lines.source_partner]},
+                     beneficiary=payees, source_partner=earners, amount=narrow(amount),
+                     rate=rate,
+                     component=COMPONENTS.index(component), basis=BASES.index('earnings'),
+                     paid_level=paid_level, version=version)
+
+    def _buyer_of(self, lines):
+        return self.all_orders.partner[lines.source_order]
+
+    def _rank_of(self, lines):
+        return self.paid_as[lines.beneficiary]
+
+    def _sponsor_level_of(self, lines):
+        depth = self.sponsor.depth
+        return depth[lines.source_partner] - depth[lines.beneficiary]
+
+    def _pv_base_of(self, lines):
+        return self.order_pv[np.searchsorted(self.orders, lines.source_order)]
+
+    def _cv_base_of(self, lines):
+        return self.order_cv[np.searchsorted(self.orders, lines.source_order)]
+
     def personal_volume(self, kind):
         return self.pv if kind == 'pv' else self.cv
 
@@ -75,6 +141,10 @@ class PeriodContext:
             self._nearest[key] = lift(self.nearest_ranked(rank_mask, active_only),
                                       self.sponsor.parent)
         return self._nearest[key]
+
+    def forget_searches(self):
+        """Drop the memoised nearest-partner arrays (lines keep the context alive)."""
+        self._nearest.clear()
 
     def version_groups(self):
         """Yield ``(version, selection)`` for each plan version used by the period's orders."""

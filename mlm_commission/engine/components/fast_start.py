@@ -7,8 +7,8 @@ loses its share, nothing passes up.
 """
 import numpy as np
 
-from ..lines import rate_lines
 from ..tree import lift
+from .chunks import chunks, level_major
 
 
 def compute(ctx, plan, selection, version_index):
@@ -16,17 +16,21 @@ def compute(ctx, plan, selection, version_index):
     orders = ctx.orders[selection]
     buyers = ctx.all_orders.partner[orders]
     young = ctx.all_orders.order_day[orders] - ctx.partners.join_day[buyers] <= plan.days
-    rows = np.flatnonzero(young)
-    base = ctx.order_volume(plan.volume, selection)[rows]
+    base = ctx.order_volume(plan.volume, selection)
     qualified = ctx.qualifies(plan.min_rank)
-    recipients = buyers[rows]
-    batches = []
-    for generation, rate in enumerate(plan.rates, start=1):
-        recipients = lift(ctx.sponsor.parent, recipients)
-        paid = np.flatnonzero((recipients >= 0) & qualified[np.maximum(recipients, 0)])
-        payees = recipients[paid]
-        batches.append(rate_lines(
-            'fast_start', plan.volume, payees, base[paid], rate, ranks=ctx.paid_as,
-            version=version_index, source_partner=buyers[rows][paid],
-            source_order=orders[rows][paid], level=generation, paid_level=generation))
-    return batches
+
+    def walk(chunk):
+        rows = chunk[young[chunk]]
+        recipients = buyers[rows]
+        for generation, rate in enumerate(plan.rates, start=1):
+            recipients = lift(ctx.sponsor.parent, recipients)
+            found = recipients >= 0
+            if not found.all():
+                rows, recipients = rows[found], recipients[found]
+            paid = qualified[recipients]
+            yield ctx.order_lines(
+                'fast_start', plan.volume, orders[rows[paid]], recipients[paid],
+                base[rows[paid]], rate, version=version_index, paid_level=generation,
+                level=generation)
+
+    return level_major(walk(chunk) for chunk in chunks(len(orders)))

@@ -14,8 +14,9 @@ lost (no compression).
 """
 import numpy as np
 
-from ..lines import COMPONENTS, rate_lines
+from ..lines import COMPONENTS
 from ..tree import lift
+from .chunks import chunks, level_major
 
 
 def earnings(size, batches, components):
@@ -36,16 +37,17 @@ def compute(ctx, plan, earned, version_index):
         leader_ranks = np.arange(len(ctx.version.ranks)) >= plan.generation_rank
         step_up = ctx.nearest_ranked_above(leader_ranks, active_only=False)
     qualified = ctx.qualifies(plan.min_rank)
-    earners = np.flatnonzero(earned)
-    recipients = earners
-    batches = []
-    for step, rate in enumerate(plan.rates, start=1):
-        recipients = lift(step_up, recipients)
-        paid = np.flatnonzero((recipients >= 0) & qualified[np.maximum(recipients, 0)])
-        payees = recipients[paid]
-        batches.append(rate_lines(
-            'matching', 'earnings', payees, earned[earners[paid]], rate, ranks=ctx.paid_as,
-            version=version_index, source_partner=earners[paid],
-            level=ctx.sponsor.depth[earners[paid]] - ctx.sponsor.depth[payees],
-            paid_level=step))
-    return batches
+    earners = np.flatnonzero(earned).astype(np.int32)
+
+    def walk(chunk):
+        sources, recipients = earners[chunk], earners[chunk]
+        for step, rate in enumerate(plan.rates, start=1):
+            recipients = lift(step_up, recipients)
+            found = recipients >= 0
+            if not found.all():
+                sources, recipients = sources[found], recipients[found]
+            paid = qualified[recipients]
+            yield ctx.earning_lines('matching', sources[paid], recipients[paid], earned, rate,
+                                    version=version_index, paid_level=step)
+
+    return level_major(walk(chunk) for chunk in chunks(len(earners)))

@@ -16,8 +16,8 @@ from collections import deque
 import numpy as np
 
 from ..forests import Forest, sponsor_forest
-from ..lines import rate_lines
 from ..tree import lift
+from .chunks import chunks, level_major
 
 
 def placement(partners, width):
@@ -70,14 +70,17 @@ def compute(ctx, plan, selection, version_index):
     orders = ctx.orders[selection]
     buyers = ctx.all_orders.partner[orders]
     base = ctx.order_volume(plan.volume, selection)
-    recipients = buyers
-    batches = []
-    for level, rate in enumerate(plan.rates, start=1):
-        recipients = lift(forest.parent, recipients)
-        paid = np.flatnonzero((recipients >= 0) & ctx.active[np.maximum(recipients, 0)])
-        payees = recipients[paid]
-        batches.append(rate_lines(
-            'matrix', plan.volume, payees, base[paid], rate, ranks=ctx.paid_as,
-            version=version_index, source_partner=buyers[paid],
-            source_order=orders[paid], level=level, paid_level=level))
-    return batches
+
+    def walk(rows):
+        recipients = buyers[rows]
+        for level, rate in enumerate(plan.rates, start=1):
+            recipients = lift(forest.parent, recipients)
+            found = recipients >= 0
+            if not found.all():
+                rows, recipients = rows[found], recipients[found]
+            paid = ctx.active[recipients]
+            yield ctx.order_lines(
+                'matrix', plan.volume, orders[rows[paid]], recipients[paid], base[rows[paid]],
+                rate, version=version_index, paid_level=level, level=level)
+
+    return level_major(walk(chunk) for chunk in chunks(len(orders)))

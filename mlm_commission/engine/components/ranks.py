@@ -59,7 +59,8 @@ def qualify(version, forest, pv, gv, eligible, override, previous_highest):
         qualifying_gv[r] = _capped_group_volume(rule, pv, gv, child, child_parent, strongest)
         static_ok[r] = eligible & (pv >= rule.min_pv) & (qualifying_gv[r] >= rule.min_gv)
         if rule.leg_min_volume != UNSET:
-            np.add.at(volume_legs[r], child_parent, gv[child] >= rule.leg_min_volume)
+            strong_legs = child_parent[gv[child] >= rule.leg_min_volume]
+            volume_legs[r] = np.bincount(strong_legs, minlength=size)
     career_floor = previous_highest if version.career == 'highest' \
         else np.full(size, NO_RANK, np.int16)
     if any(rule.leg_min_rank != UNSET for rule in rules):
@@ -107,6 +108,7 @@ def _paid_as(qualified, override, career_floor):
 
 def _qualify_bottom_up(rules, forest, gv, static_ok, volume_legs, override, career_floor):
     """Leg rules by rank need the downline's paid-as first: one compiled pass, deepest first."""
+    from ..tree import native
     from .rank_kernel import qualify_bottom_up
     legs = volume_legs.copy()
     by_rank = np.array([rule.leg_min_rank for rule in rules], np.int16)
@@ -114,4 +116,4 @@ def _qualify_bottom_up(rules, forest, gv, static_ok, volume_legs, override, care
     qualified = qualify_bottom_up(
         forest.levels.order, forest.parent, gv, static_ok, legs, _leg_counts(rules), by_rank,
         np.array([rule.leg_min_volume for rule in rules], np.int64), override, career_floor)
-    return qualified, legs
+    return native(qualified), legs

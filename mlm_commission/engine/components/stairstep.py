@@ -19,8 +19,8 @@ Rates are micro-units per rank (int64[R]); unranked partners earn nothing.
 """
 import numpy as np
 
-from ..lines import rate_lines
 from ..tree import lift
+from .chunks import chunks, level_major
 
 
 def compute(ctx, plan, selection, version_index):
@@ -28,78 +28,94 @@ def compute(ctx, plan, selection, version_index):
     orders = ctx.orders[selection]
     buyers = ctx.all_orders.partner[orders]
     base = ctx.order_volume(plan.volume, selection)
+
+    def lines(component, walk):
+        def walk_lines(chunk):
+            for rows, payers, rates, paid_level in walk(chunk):
+                yield ctx.order_lines(component, plan.volume, orders[rows], payers, base[rows],
+                                      rates, version=version_index, paid_level=paid_level)
+        return level_major(walk_lines(chunk) for chunk in chunks(len(orders)))
+
     if plan.variant == 'differential':
-        paid = _differential(ctx, plan.rates, buyers)
+        batches = lines('stairstep', _differential(ctx, plan.rates, buyers))
     else:
-        paid = _tier_slots(ctx, plan.rates, buyers)
-    batches = [_lines('stairstep', plan.volume, ctx, orders, buyers, base, version_index, *p)
-               for p in paid]
+        batches = lines('stairstep', _tier_slots(ctx, plan.rates, buyers))
     if plan.breakaway_rank >= 0 and len(plan.generations):
-        batches += [_lines('breakaway', plan.volume, ctx, orders, buyers, base, version_index, *p)
-                    for p in _breakaway(ctx, plan, buyers)]
+        batches += lines('breakaway', _breakaway(ctx, plan, buyers))
     return batches
 
 
-def _lines(component, basis, ctx, orders, buyers, base, version_index,
-           rows, payers, rates, paid_level):
-    depth = ctx.sponsor.depth
-    sources = buyers[rows]
-    return rate_lines(
-        component, basis, payers, base[rows], rates, ranks=ctx.paid_as, version=version_index,
-        source_partner=sources, source_order=orders[rows],
-        level=depth[sources] - depth[payers], paid_level=paid_level)
-
-
 def _differential(ctx, rates, buyers):
-    """Yield ``(rows, payers, rate_differences, paid_level)`` per payer step.
+    """A walk yielding ``(rows, payers, rate_differences, paid_level)`` per payer step.
 
-    ``nearest[k, v]`` is the nearest active partner at or above ``v`` whose
-    rate reaches the k-th distinct rate; each step looks up, for every order
-    still open, the first partner paying more than the line has paid so far.
+    ``nearest[k]`` is the nearest active partner at or above a node whose
+    rate reaches the k-th distinct rate.  The first payer of an order is the
+    nearest one with any rate (the buyer included); the payer after ``p`` is
+    ``next_payer[p]``, the nearest partner above ``p`` paying more than ``p``.
     """
     node_rate = np.where(ctx.active & (ctx.paid_as >= 0), rates[np.maximum(ctx.paid_as, 0)], 0)
     thresholds = np.unique(node_rate[node_rate > 0])
     if not len(thresholds):
-        return
+        return _no_lines
     nearest = np.stack([ctx.nearest_ranked(rates >= t) for t in thresholds])
-    rows = np.arange(len(buyers))
-    start = buyers
-    paid_rate = np.zeros(len(buyers), np.int64)
-    next_level = np.zeros(len(buyers), np.intp)
-    for step in range(1, len(thresholds) + 1):
-        payers = nearest[next_level, start]
+    next_payer = _next_payer(ctx.sponsor.parent, nearest, np.searchsorted(
+        thresholds, node_rate, side='right'))
+    first_payer = nearest[0]
+
+    def walk(rows):
+        payers = first_payer[buyers[rows]]
         found = payers >= 0
-        rows, payers, paid_rate = rows[found], payers[found], paid_rate[found]
-        if not len(rows):
-            return
-        yield rows, payers, node_rate[payers] - paid_rate, step
-        paid_rate = node_rate[payers]
-        next_level = np.searchsorted(thresholds, paid_rate, side='right')
-        start = ctx.sponsor.parent[payers]
-        open_lines = (next_level < len(thresholds)) & (start >= 0)
-        rows, start, paid_rate, next_level = (
-            rows[open_lines], start[open_lines], paid_rate[open_lines], next_level[open_lines])
+        rows, payers, paid_rate = rows[found], payers[found], 0
+        for step in range(1, len(thresholds) + 1):
+            if not len(rows):
+                return
+            yield rows, payers, node_rate[payers] - paid_rate, step
+            above = next_payer[payers]
+            found = above >= 0
+            rows, paid_rate, payers = rows[found], node_rate[payers[found]], above[found]
+    return walk
+
+
+def _no_lines(rows):
+    yield from ()
+
+
+def _next_payer(parent, nearest, next_level):
+    """int32[N]: for every node, the nearest partner above it whose rate reaches the
+    ``next_level``-th distinct rate (-1 at the top rate or a root)."""
+    above = np.flatnonzero((next_level < len(nearest)) & (parent >= 0))
+    next_payer = np.full(len(parent), -1, np.int32)
+    next_payer[above] = nearest[next_level[above], parent[above]]
+    return next_payer
 
 
 def _tier_slots(ctx, rates, buyers):
-    """Yield one ``(rows, payers, increment, slot)`` per rank with a positive increment."""
+    """A walk yielding one ``(rows, payers, increment, slot)`` per rank with a positive
+    increment."""
     increments = np.diff(rates, prepend=0)
     ranks = np.arange(len(rates))
-    for rank in np.flatnonzero(increments > 0):
-        payers = lift(ctx.nearest_ranked(ranks >= rank), buyers)
-        rows = np.flatnonzero(payers >= 0)
-        yield rows, payers[rows], increments[rank], rank + 1
+    slots = [(rank, ctx.nearest_ranked(ranks >= rank)) for rank in np.flatnonzero(increments > 0)]
+
+    def walk(rows):
+        for rank, nearest in slots:
+            payers = lift(nearest, buyers[rows])
+            found = np.flatnonzero(payers >= 0)
+            yield rows[found], payers[found], increments[rank], rank + 1
+    return walk
 
 
 def _breakaway(ctx, plan, buyers):
-    """Yield ``(rows, leaders, generation_rate, generation)`` for each generation."""
+    """A walk yielding ``(rows, leaders, generation_rate, generation)`` for each generation."""
     leader_ranks = np.arange(len(plan.rates)) >= plan.breakaway_rank
     leader_above = ctx.nearest_ranked_above(leader_ranks, active_only=False)
-    leaders = lift(ctx.nearest_ranked(leader_ranks, active_only=False), buyers)
-    rows = np.arange(len(buyers))
-    for generation, rate in enumerate(plan.generations, start=1):
-        leaders = lift(leader_above, leaders)
-        found = leaders >= 0
-        rows, leaders = rows[found], leaders[found]
-        paid = ctx.active[leaders]
-        yield rows[paid], leaders[paid], rate, generation
+    first_leader = ctx.nearest_ranked(leader_ranks, active_only=False)
+
+    def walk(rows):
+        leaders = lift(first_leader, buyers[rows])
+        for generation, rate in enumerate(plan.generations, start=1):
+            leaders = lift(leader_above, leaders)
+            found = leaders >= 0
+            rows, leaders = rows[found], leaders[found]
+            paid = ctx.active[leaders]
+            yield rows[paid], leaders[paid], rate, generation
+    return walk

@@ -14,38 +14,47 @@ counted upwards from the buyer partner's sponsor (level 1).
 """
 import numpy as np
 
-from ..lines import rate_lines
 from ..tree import lift, nearest_marked_above
+from .chunks import chunks, level_major
 
 
 def compute(ctx, plan, selection, version_index):
     """Line batches (list of Lines) of the unilevel component for the orders at ``selection``."""
-    parent = ctx.sponsor.parent
     orders = ctx.orders[selection]
     buyers = ctx.all_orders.partner[orders]
     base = ctx.order_volume(plan.volume, selection)
-    rank = np.maximum(ctx.paid_as, 0)
-    ranked = ctx.active & (ctx.paid_as >= 0)
-    if plan.compression == 'static':
-        step_up = nearest_marked_above(parent, ctx.present)
+    # rate_code: 0 for partners that cannot earn, else paid-as rank + 1
+    rate_code = np.where(ctx.active & (ctx.paid_as >= 0), ctx.paid_as + 1, 0)
+    level_rates = np.vstack([np.zeros(plan.levels, np.int64), plan.rates])
+    if plan.compression == 'dynamic':
+        steps = [ctx.nearest_ranked_above(plan.rates[:, level] > 0)
+                 for level in range(plan.levels)]
     else:
-        step_up = parent
-    batches = []
-    recipients = buyers
-    for level in range(1, plan.levels + 1):
-        if plan.compression == 'dynamic':
-            recipients = lift(ctx.nearest_ranked_above(plan.rates[:, level - 1] > 0), recipients)
-        else:
+        parent = ctx.sponsor.parent
+        steps = [nearest_marked_above(parent, ctx.present) if plan.compression == 'static'
+                 else parent] * plan.levels
+    rate_of = _rate_of(ctx, plan)
+
+    def walk(rows):
+        recipients = buyers[rows]
+        for level, step_up in enumerate(steps, start=1):
             recipients = lift(step_up, recipients)
-        rows = np.flatnonzero(recipients >= 0)
-        if not len(rows):
-            break
-        payees = recipients[rows]
-        rate = np.where(ranked[payees], plan.rates[rank[payees], level - 1], 0)
-        batches.append(rate_lines(
-            'unilevel', plan.volume, payees, base[rows], rate, ranks=ctx.paid_as,
-            version=version_index, source_partner=buyers[rows],
-            source_order=orders[rows],
-            level=ctx.sponsor.depth[buyers[rows]] - ctx.sponsor.depth[payees],
-            paid_level=level))
-    return batches
+            found = recipients >= 0
+            if not found.all():
+                # a line that reached the top stays there: drop it for the next levels
+                rows, recipients = rows[found], recipients[found]
+            if not len(rows):
+                return
+            yield ctx.order_lines(
+                'unilevel', plan.volume, orders[rows], recipients, base[rows],
+                level_rates[rate_code[recipients], level - 1], version=version_index,
+                paid_level=level, rate_of=rate_of)
+
+    return level_major(walk(chunk) for chunk in chunks(len(orders)))
+
+
+def _rate_of(ctx, plan):
+    """Rate of kept lines (a zero rate pays nothing, so every payee is ranked)."""
+    def rate(lines):
+        return plan.rates[ctx.paid_as[lines.beneficiary], lines.paid_level - 1]
+    return rate
