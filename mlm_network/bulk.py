@@ -9,6 +9,7 @@ here goes through the ORM: callers validate first (see partner_import).
 """
 import datetime as dt
 import logging
+import re
 import time
 
 from trytond import backend
@@ -19,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 _ESCAPE = str.maketrans({
         '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r'})
+_SPECIAL = re.compile(r'[\\\t\n\r]')
 BLOCK = 10000
 
 
@@ -52,8 +54,37 @@ def _text(value):
     if value is False:
         return 'f'
     if isinstance(value, str):
-        return value.translate(_ESCAPE)
+        # translate is slow on long strings (paths of deep lines): only
+        # the rare values with a special character go through it
+        if _SPECIAL.search(value):
+            return value.translate(_ESCAPE)
+        return value
     return str(value)
+
+
+def _lines(rows, suffix=''):
+    """Yield the COPY text lines of rows.
+
+    Strings and integers, most of the values, are converted inline; the
+    other values (dates, booleans, decimals) repeat and are cached."""
+    special = _SPECIAL.search
+    cache = {}
+
+    def other(value):
+        # keyed with the class: True, 1 and Decimal('1') are equal
+        key = (value.__class__, value)
+        try:
+            return cache[key]
+        except KeyError:
+            cache[key] = text = _text(value)
+            return text
+    for row in rows:
+        yield '\t'.join([
+                (value.translate(_ESCAPE) if special(value) else value)
+                if value.__class__ is str
+                else str(value) if value.__class__ is int
+                else other(value)
+                for value in row]) + suffix
 
 
 def write_rows(table, columns, rows, audit=True):
@@ -63,19 +94,19 @@ def write_rows(table, columns, rows, audit=True):
     transaction = Transaction()
     cursor = transaction.connection.cursor()
     columns = list(columns)
+    audit_values = ()
     if audit:
         columns += ['create_uid', 'create_date']
-        user = transaction.user
-        now = dt.datetime.now()
-        rows = (tuple(r) + (user, now) for r in rows)
+        audit_values = (transaction.user, dt.datetime.now())
     names = ', '.join('"%s"' % c for c in columns)
     start = time.perf_counter()
     if backend.name == 'postgresql':
+        suffix = ''.join('\t' + _text(v) for v in audit_values)
         with cursor.copy(
                 'COPY "%s" (%s) FROM STDIN' % (table, names)) as copy:
             block = []
-            for row in rows:
-                block.append('\t'.join(map(_text, row)))
+            for line in _lines(rows, suffix):
+                block.append(line)
                 if len(block) >= BLOCK:
                     copy.write('\n'.join(block) + '\n')
                     block = []
@@ -85,11 +116,11 @@ def write_rows(table, columns, rows, audit=True):
         placeholders = ', '.join(['?'] * len(columns))
         cursor.executemany(
             'INSERT INTO "%s" (%s) VALUES (%s)' % (table, names, placeholders),
-            list(rows))
+            [tuple(r) + audit_values for r in rows])
     logger.info('%s written in %.1f s', table, time.perf_counter() - start)
 
 
-# Above this number of rows, secondary indexes and foreign keys are
+# From this number of rows on, secondary indexes and foreign keys are
 # rebuilt once after the load instead of being maintained row by row.
 REBUILD_THRESHOLD = 50000
 
@@ -97,11 +128,13 @@ REBUILD_THRESHOLD = 50000
 class loading:
     """Context manager for a large load into tables (PostgreSQL only).
 
-    Drops the secondary (non-unique) indexes and the foreign keys of the
-    tables, and recreates them on exit: the indexes are built by sorting
-    and the foreign keys are re-added NOT VALID then validated in one pass
-    each.  This is what pg_restore does; it takes an exclusive lock on the
-    tables until the end of the transaction."""
+    Drops the secondary indexes and the foreign keys of the tables, and
+    recreates them on exit: the indexes are built by sorting and the foreign
+    keys are re-added NOT VALID then validated in one pass each.  This is
+    what pg_restore does; it takes an exclusive lock on the tables until the
+    end of the transaction.  Indexes that belong to a constraint (primary
+    key, unique, exclusion like bank's one IBAN per account) stay: they
+    enforce a rule during the load and cannot be dropped on their own."""
 
     def __init__(self, tables, rows):
         self.tables = list(tables)
@@ -114,22 +147,24 @@ class loading:
         if not self.active:
             return self
         cursor = Transaction().connection.cursor()
+        relations = ['"%s"' % t for t in self.tables]
         cursor.execute(
-            "SELECT i.indexname, i.indexdef FROM pg_indexes i "
-            "JOIN pg_class c ON c.relname = i.indexname "
-            "JOIN pg_index x ON x.indexrelid = c.oid "
-            "WHERE i.schemaname = current_schema() "
-            "AND i.tablename = ANY(%s) "
+            "SELECT c.relname, pg_get_indexdef(x.indexrelid) "
+            "FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid "
+            "WHERE x.indrelid = ANY(%s::regclass[]) "
             "AND NOT x.indisunique AND NOT x.indisprimary "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k "
-            "WHERE k.conindid = x.indexrelid)",
-            (self.tables,))
+            "AND NOT x.indisexclusion "
+            "AND NOT EXISTS (SELECT 1 FROM pg_depend d "
+            "WHERE d.classid = 'pg_class'::regclass "
+            "AND d.objid = x.indexrelid "
+            "AND d.refclassid = 'pg_constraint'::regclass)",
+            (relations,))
         self.indexes = cursor.fetchall()
         cursor.execute(
             "SELECT c.conrelid::regclass::text, c.conname, "
             "pg_get_constraintdef(c.oid) FROM pg_constraint c "
-            "WHERE c.contype = 'f' AND c.conrelid::regclass::text = ANY(%s)",
-            (['"%s"' % t if '-' in t else t for t in self.tables],))
+            "WHERE c.contype = 'f' AND c.conrelid = ANY(%s::regclass[])",
+            (relations,))
         self.foreign_keys = cursor.fetchall()
         for table, name, _ in self.foreign_keys:
             cursor.execute('ALTER TABLE %s DROP CONSTRAINT "%s"'

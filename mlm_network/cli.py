@@ -60,6 +60,7 @@ def run_import(args, stdout=None, stderr=None):
                 % (len(report.errors), report.lines), file=stderr)
             return 2
         transaction.commit()
-    print("Imported %s partners (%s roots, depth %s)."
-        % (report.created, report.roots, report.max_depth), file=stdout)
+    print("Imported %s partners (%s roots, depth %s, %s addresses, "
+        "%s terminated)." % (report.created, report.roots, report.max_depth,
+            report.addresses, report.terminated), file=stdout)
     return 0

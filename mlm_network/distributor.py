@@ -1,8 +1,12 @@
 # This file is part of the MLM suite. See LICENSE for details.
-from sql import For, Literal
+import datetime as dt
+import json
+from decimal import Decimal
+
+from sql import Cast, Column, For, Literal
 from sql.aggregate import Count, Max
 from sql.functions import CharLength, Function, Substring
-from sql.operators import Concat
+from sql.operators import BinaryOperator, Concat
 
 from trytond import backend
 from trytond.i18n import gettext
@@ -41,6 +45,9 @@ TAX_STATUSES = [
 # Length of the path prefix indexed on PostgreSQL: a B-tree entry is limited
 # to about 2.7 kB, deeper paths are compared on this prefix and then filtered.
 PATH_INDEX_LENGTH = 1000
+# The columns of mlm_distributor copied into the path key index: the
+# downline counts and pages are then answered by index-only scans.
+PATH_KEY_INCLUDE = ['id', 'company', 'depth', 'number', 'status', 'join_date']
 
 
 class Replace(Function):
@@ -48,21 +55,94 @@ class Replace(Function):
     _function = 'REPLACE'
 
 
+class PatternGreaterEqual(BinaryOperator):
+    "Byte-wise >= of PostgreSQL, the order of a *_pattern_ops index"
+    __slots__ = ()
+    _operator = '~>=~'
+
+
+class PatternLess(BinaryOperator):
+    "Byte-wise < of PostgreSQL, the order of a *_pattern_ops index"
+    __slots__ = ()
+    _operator = '~<~'
+
+
+def _path_key(column):
+    """Return the stored path key column of the distributor table of column
+
+    or None for any other path column (placements, SQLite)."""
+    table = getattr(column, 'table', None)
+    if (backend.name == 'postgresql'
+            and getattr(column, 'name', None) == 'path'
+            and getattr(table, '_name', None) == 'mlm_distributor'):
+        return Column(table, 'path_key')
+
+
 def path_prefix_where(column, path, depth=None):
     """SQL condition selecting the rows whose path starts with path.
 
-    depth is the depth column: for long (deep) paths the depth index then
-    narrows the rows before their paths are compared."""
-    prefix = Substring(column, 1, PATH_INDEX_LENGTH)
-    if len(path) < PATH_INDEX_LENGTH:
-        # the indexed prefix holds the whole pattern
-        return prefix.like(path + '%')
+    depth is the depth column: for long (deep) paths it narrows the rows
+    sharing the indexed prefix before their paths are compared.  On the
+    distributor table of PostgreSQL the condition is a byte-wise range on
+    the stored path_key: unlike LIKE with a parameter it keeps using the
+    index in a prepared (generic) plan, and the index covers counts and
+    pages (ADR 0025)."""
+    key = _path_key(column)
+    if key is None:
+        key = Substring(column, 1, PATH_INDEX_LENGTH)
+        if len(path) < PATH_INDEX_LENGTH:
+            # the indexed prefix holds the whole pattern
+            return key.like(path + '%')
+    elif len(path) < PATH_INDEX_LENGTH:
+        # every path below ends its prefix with '/' followed by a digit,
+        # and '0' is the character right after '/'
+        return (PatternGreaterEqual(key, Cast(path, 'TEXT'))
+            & PatternLess(key, Cast(path[:-1] + '0', 'TEXT')))
     # compare a slice: PostgreSQL then reads only the start of long paths
-    where = ((prefix == path[:PATH_INDEX_LENGTH])
+    where = ((key == path[:PATH_INDEX_LENGTH])
         & (Substring(column, 1, len(path)) == path))
     if depth is not None:
         where &= depth >= path.count('/') - 1
     return where
+
+
+def _json_rows(Model, names, text):
+    "Decode the JSON rows [[id, *values]] of names selected from Model"
+    rows = json.loads(text or '[]', parse_float=Decimal)
+    dates = [index for index, name in enumerate(names, 1)
+        if Model._fields[name]._type == 'date']
+    for row in rows:
+        for index in dates:
+            if row[index] is not None:
+                row[index] = dt.date.fromisoformat(row[index])
+    return rows
+
+
+def fetch_rows(Model, ids, names):
+    """Return {id: (values of the columns names)} of the rows of ids.
+
+    No records: on PostgreSQL the rows come back as one JSON value, which
+    the pure-Python driver decodes in milliseconds where it needs about
+    half a second to read 10,000 rows one value at a time."""
+    cursor = Transaction().connection.cursor()
+    ids = list(ids)
+    columns = ', '.join('"%s"' % n for n in ['id'] + list(names))
+    result = {}
+    if backend.name == 'postgresql':
+        cursor.execute('SELECT json_agg(json_build_array(%s))::text '
+            'FROM "%s" WHERE id = ANY(%%s)' % (columns, Model._table),
+            (ids,))
+        text, = cursor.fetchone()
+        result.update(
+            (i, tuple(v)) for i, *v in _json_rows(Model, names, text))
+        return result
+    for sub_ids in grouped_slice(ids):
+        sub_ids = list(sub_ids)
+        cursor.execute('SELECT %s FROM "%s" WHERE id IN (%s)'
+            % (columns, Model._table, ', '.join(['?'] * len(sub_ids))),
+            sub_ids)
+        result.update((i, tuple(v)) for i, *v in cursor)
+    return result
 
 
 def browse(Model, ids, size=100):
@@ -209,7 +289,9 @@ class Distributor(ModelSQL, ModelView):
         cls._sql_indexes.update({
                 Index(t, (t.status, Index.Equality())),
                 Index(t, (t.join_date, Index.Range())),
-                Index(t, (t.depth, Index.Range())),
+                # no index on depth alone: PostgreSQL would walk it to order
+                # a downline page by depth, filtering most of the table,
+                # instead of sorting the members found by the path key
                 })
         cls._order = [('number', 'ASC'), ('id', 'ASC')]
         cls._buttons.update({
@@ -232,13 +314,39 @@ class Distributor(ModelSQL, ModelView):
     def __register__(cls, module):
         super().__register__(module)
         if backend.name == 'postgresql':
-            cursor = Transaction().connection.cursor()
-            cursor.execute(
-                'CREATE INDEX IF NOT EXISTS mlm_distributor_path_prefix '
-                'ON mlm_distributor '
-                '((SUBSTRING(path FROM 1 FOR %s)) varchar_pattern_ops) '
-                'INCLUDE (id, company, depth)'
-                % PATH_INDEX_LENGTH)
+            cls._register_path_key()
+
+    @classmethod
+    def _register_path_key(cls):
+        """Create the stored path key and its covering index (PostgreSQL)
+
+        path_key is the first PATH_INDEX_LENGTH characters of path, computed
+        by PostgreSQL on every insert and update: unlike an expression index
+        a plain column allows index-only scans.  lz4 compresses the long
+        paths of deep lines several times faster than the default pglz."""
+        cursor = Transaction().connection.cursor()
+        cursor.execute(
+            'ALTER TABLE mlm_distributor ADD COLUMN IF NOT EXISTS path_key '
+            'VARCHAR GENERATED ALWAYS AS (SUBSTRING(path FROM 1 FOR %s)) '
+            'STORED' % PATH_INDEX_LENGTH)
+        cursor.execute("SELECT attcompression FROM pg_attribute "
+            "WHERE attrelid = 'mlm_distributor'::regclass "
+            "AND attname = 'path'")
+        compression, = cursor.fetchone()
+        if compression != 'l':
+            try:
+                cursor.execute('SAVEPOINT path_compression')
+                cursor.execute('ALTER TABLE mlm_distributor '
+                    'ALTER COLUMN path SET COMPRESSION lz4')
+                cursor.execute('RELEASE SAVEPOINT path_compression')
+            except Exception:
+                # PostgreSQL built without lz4: keep pglz
+                cursor.execute('ROLLBACK TO SAVEPOINT path_compression')
+        cursor.execute('DROP INDEX IF EXISTS mlm_distributor_path_prefix')
+        cursor.execute(
+            'CREATE INDEX IF NOT EXISTS mlm_distributor_path_key '
+            'ON mlm_distributor (path_key varchar_pattern_ops) '
+            'INCLUDE (%s)' % ', '.join(PATH_KEY_INCLUDE))
 
     @staticmethod
     def default_company():
@@ -496,8 +604,36 @@ class Distributor(ModelSQL, ModelView):
     @property
     def upline(self):
         "The current upline, nearest sponsor first"
-        ids = tree.path_ids(self.path or '')[:-1]
-        return browse(self.__class__, list(reversed(ids)))
+        return browse(self.__class__, self.upline_ids)
+
+    @property
+    def upline_ids(self):
+        "The ids of the current upline, nearest sponsor first"
+        return list(reversed(tree.path_ids(self.path or '')[:-1]))
+
+    def upline_values(self, names=('number',)):
+        """Return [(id, *values of names)] of the current upline, nearest
+        first.
+
+        One query whatever the depth and no records: PostgreSQL splits the
+        path itself; a 10,000-level upline takes milliseconds where
+        browsing its records takes about a second."""
+        if backend.name != 'postgresql':
+            ids = self.upline_ids
+            rows = fetch_rows(self.__class__, ids, names)
+            return [(i,) + rows[i] for i in ids]
+        cursor = Transaction().connection.cursor()
+        columns = ', '.join('u."%s"' % n for n in ['id'] + list(names))
+        cursor.execute('SELECT json_agg(json_build_array(%s) '
+            'ORDER BY p.level DESC)::text '
+            'FROM "%s" AS d CROSS JOIN unnest(string_to_array('
+            'rtrim(d.path, \'/\'), \'/\')::integer[]) '
+            'WITH ORDINALITY AS p(id, level) '
+            'JOIN "%s" AS u ON u.id = p.id '
+            'WHERE d.id = %%s AND p.id != d.id'
+            % (columns, self._table, self._table), (self.id,))
+        text, = cursor.fetchone()
+        return [tuple(r) for r in _json_rows(self.__class__, names, text)]
 
     @classmethod
     def downline_sql(cls, distributor_ids, include_self=False):

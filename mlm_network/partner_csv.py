@@ -6,6 +6,9 @@ the configuration, and so the database backend, is known."""
 
 COLUMNS = [
     'number', 'name', 'sponsor', 'join_date', 'status', 'tax_status',
-    'vat_id', 'iban']
+    'vat_id', 'iban', 'street', 'postal_code', 'city', 'country',
+    'termination_date', 'termination_reason']
 REQUIRED = ['number', 'name', 'join_date']
-IMPORT_STATUSES = ['applicant', 'active', 'inactive', 'suspended']
+ADDRESS_COLUMNS = ['street', 'postal_code', 'city', 'country']
+IMPORT_STATUSES = ['applicant', 'active', 'inactive', 'suspended', 'terminated']
+DEFAULT_COUNTRY = 'DE'

@@ -36,6 +36,17 @@ RANKS = [
     ('PLATINUM', "Platinum Director", "Platin-Direktor"),
     ('DIAMOND', "Diamond Director", "Diamant-Direktor"),
     ]
+STREETS = [
+    "Hauptstraße", "Bahnhofstraße", "Gartenstraße", "Schulstraße",
+    "Lindenstraße", "Kirchweg", "Am Markt", "Goethestraße", "Mühlenweg",
+    "Bergstraße", "Rosenstraße", "Schillerplatz"]
+CITIES = [
+    # postal code, city
+    ('10115', "Berlin"), ('20095', "Hamburg"), ('80331', "München"),
+    ('50667', "Köln"), ('60311', "Frankfurt am Main"), ('70173', "Stuttgart"),
+    ('40213', "Düsseldorf"), ('04109', "Leipzig"), ('01067', "Dresden"),
+    ('30159', "Hannover"), ('90403', "Nürnberg"), ('28195', "Bremen"),
+    ('44135', "Dortmund"), ('69117', "Heidelberg"), ('93047', "Regensburg")]
 DEEP_LINE = 120
 FIRST_NUMBER = 200001
 
@@ -44,7 +55,9 @@ def setup_network(size=2000, today=None):
     "Build the demo organisation of about size partners; return a summary"
     pool = Pool()
     Date = pool.get('ir.date')
-    today = today or Date.today()
+    # every date below is derived from today and none is after the
+    # server's today: moves and status changes in the future are refused
+    today = min(today or Date.today(), Date.today())
     rng = random.Random(20261126)
     company = Transaction().context['company']
     ranks = _ranks()
@@ -59,6 +72,7 @@ def setup_network(size=2000, today=None):
     records = _rank_records(rng, ranks, distributors, today)
     return {
         'partners': report.created,
+        'addresses': report.addresses,
         'depth': report.max_depth,
         'structures': structures,
         'customers': customers,
@@ -120,13 +134,16 @@ def _partners(rng, size, today):
 
 
 def _row(rng, line, number, sponsor, join_date):
+    "A partner with a German address (the Gutschrift needs it)"
     tax_status = rng.choices(
         ['regular', 'small_business', 'reverse_charge'], [60, 38, 2])[0]
+    postal_code, city = rng.choice(CITIES)
     return Row(
         line=line, number=number, name=_name(rng), sponsor=sponsor,
         join_date=join_date, status='active', tax_status=tax_status,
         vat_id='ATU13585627' if tax_status == 'reverse_charge' else '',
-        iban='')
+        iban='', street='%s %s' % (rng.choice(STREETS), rng.randrange(1, 120)),
+        postal_code=postal_code, city=city, country='DE')
 
 
 def _distributors():
