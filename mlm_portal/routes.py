@@ -6,19 +6,15 @@ distributor: records of other partners are answered with not found."""
 import datetime as dt
 import math
 
-from sql import Null
-from sql.aggregate import Count, Max, Sum
-from sql.conditionals import Case
-from sql.functions import Substring
-from sql.operators import ILike
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
-from trytond import backend
-from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from . import forms, mail
+from .downline_queries import downline_counts as _downline_counts
+from .downline_queries import downline_page as _downline_page
+from .downline_queries import latest_record as _latest_record
 from .web import route
 
 PAGE_SIZE = 25
@@ -310,63 +306,6 @@ def confirm(portal, token):
 
 # Dashboard -----------------------------------------------------------------
 
-def _latest_record(distributor):
-    RankRecord = Pool().get('mlm.rank.record')
-    # records of an open period are not computed yet
-    records = RankRecord.search([
-            ('distributor', '=', distributor.id),
-            ('paid_as_rank', '!=', None),
-            ], order=[('period_start', 'DESC')], limit=1)
-    return records[0] if records else None
-
-
-def _execute(cursor, query):
-    """Execute a path prefix query.
-
-    On PostgreSQL the statement is never prepared: a generic plan of
-    ``LIKE $1`` cannot use the prefix index."""
-    if backend.name == 'postgresql':
-        cursor.execute(*query, prepare=False)
-    else:
-        cursor.execute(*query)
-
-
-def _prefix_where(table, path):
-    "The rows below path, on the indexed prefix alone when it is enough"
-    from mlm_network.distributor import PATH_INDEX_LENGTH, path_prefix_where
-    if len(path) < PATH_INDEX_LENGTH:
-        return Substring(table.path, 1, PATH_INDEX_LENGTH).like(path + '%')
-    return path_prefix_where(table.path, path)
-
-
-def _downline_counts(distributor, since):
-    "Size, new partners since date and members per status of the downline"
-    pool = Pool()
-    Distributor = pool.get('mlm.distributor')
-    table = Distributor.__table__()
-    cursor = Transaction().connection.cursor()
-    where = (_prefix_where(table, distributor.path)
-        & (table.id != distributor.id))
-    _execute(cursor, table.select(
-            table.status, Count(),
-            Sum(Case((table.join_date >= since, 1), else_=0)),
-            where=where, group_by=[table.status]))
-    statuses, new = {}, 0
-    for status, count, joined in cursor:
-        statuses[status] = count
-        new += int(joined or 0)
-    cursor.execute(*table.select(
-            Count(),
-            where=(table.sponsor == distributor.id)))
-    personal, = cursor.fetchone()
-    return {
-        'size': sum(statuses.values()),
-        'statuses': statuses,
-        'new': new,
-        'personal': personal,
-        }
-
-
 @route('/dashboard')
 def dashboard(portal):
     pool = portal.pool
@@ -388,9 +327,10 @@ def dashboard(portal):
             break
     counts = _downline_counts(me, today.replace(day=1))
     news = News.for_distributor(me, rank=paid_as, limit=5)
+    from .commission import preview
     return portal.render('dashboard.html', record=record, paid_as=paid_as,
         highest=highest, next_rank=next_rank, counts=counts, news=news,
-        today=today)
+        today=today, commission=preview(me))
 
 
 # Downline ------------------------------------------------------------------
@@ -422,106 +362,19 @@ def _downline_filters(portal):
     return {'q': q, 'status': status, 'level': level}
 
 
-def _latest_records(distributor_ids):
-    "Map distributor id to its latest rank record"
-    pool = Pool()
-    RankRecord = pool.get('mlm.rank.record')
-    record = RankRecord.__table__()
-    cursor = Transaction().connection.cursor()
-    if not distributor_ids:
-        return {}
-    computed = record.paid_as_rank != Null
-    cursor.execute(*record.select(
-            record.distributor, Max(record.period_start),
-            where=record.distributor.in_(distributor_ids) & computed,
-            group_by=[record.distributor]))
-    latest = dict(cursor)
-    if not latest:
-        return {}
-    cursor.execute(*record.select(
-            record.id, record.distributor, record.period_start,
-            where=record.distributor.in_(list(latest)) & computed))
-    # SQLite returns MAX() of a date as text
-    ids = [i for i, d, start in cursor if str(latest[d]) == str(start)]
-    return {r.distributor.id: r for r in RankRecord.browse(ids)}
-
-
-def _volumes(record):
-    "The personal and group volume of a rank record's figures"
-    figures = (record.qualification or {}) if record else {}
-    return (figures.get('personal_volume', figures.get('pv')),
-        figures.get('group_volume', figures.get('gv')))
-
-
-def _downline_page(me, filters, offset, limit, total=None):
-    """Return (total, rows) of the downline of me matching filters.
-
-    Set-based on the materialized path: one count (skipped when the total
-    is known), one page query, then the names and the latest rank records
-    of the page only."""
-    pool = Pool()
-    Distributor = pool.get('mlm.distributor')
-    Party = pool.get('party.party')
-    table = Distributor.__table__()
-    party = Party.__table__()
-    cursor = Transaction().connection.cursor()
-    where = (_prefix_where(table, me.path) & (table.id != me.id))
-    query = table
-    if filters['q']:
-        pattern = '%' + filters['q'].replace('\\', '\\\\').replace(
-            '%', '\\%').replace('_', '\\_') + '%'
-        query = table.join(party, condition=party.id == table.party)
-        where &= (ILike(table.number, pattern, escape='\\')
-            | ILike(party.name, pattern, escape='\\'))
-        total = None
-    if filters['status']:
-        where &= table.status == filters['status']
-        total = None
-    if filters['level']:
-        where &= table.depth == me.depth + filters['level']
-        total = None
-    if total is None:
-        _execute(cursor, query.select(Count(), where=where))
-        total, = cursor.fetchone()
-    if not limit:
-        return total, []
-    _execute(cursor, query.select(
-            table.id, table.number, table.party, table.depth, table.status,
-            table.join_date,
-            where=where, order_by=[table.depth.asc, table.number.asc],
-            limit=limit, offset=offset))
-    lines = cursor.fetchall()
-    names = {p.id: p.name for p in Party.browse([line[2] for line in lines])}
-    records = _latest_records([line[0] for line in lines])
-    statuses = dict(Distributor.fields_get(['status'])['status']['selection'])
-    rows = []
-    for id_, number, party_id, depth, status, join_date in lines:
-        record = records.get(id_)
-        pv, gv = _volumes(record)
-        rows.append({
-                'id': id_, 'number': number, 'name': names.get(party_id, ''),
-                'level': depth - me.depth,
-                'rank': record.paid_as_rank.name
-                if record and record.paid_as_rank else '',
-                'pv': pv, 'gv': gv,
-                'status': status,
-                'status_string': statuses.get(status, status),
-                'join_date': join_date,
-                })
-    return total, rows
-
-
 @route('/downline')
 def downline(portal):
     me = portal.distributor
     filters = _downline_filters(portal)
     page = max(portal.int_arg('page', 1) or 1, 1)
     counts = _downline_counts(me, pool_today(portal).replace(day=1))
-    total, _ = _downline_page(me, filters, 0, 0, total=counts['size'])
-    pages = max(math.ceil(total / PAGE_SIZE), 1)
-    page = min(page, pages)
     total, rows = _downline_page(me, filters, (page - 1) * PAGE_SIZE,
-        PAGE_SIZE, total=total)
+        PAGE_SIZE, counts=counts)
+    pages = max(math.ceil(total / PAGE_SIZE), 1)
+    if page > pages:
+        page = pages
+        total, rows = _downline_page(me, filters, (page - 1) * PAGE_SIZE,
+            PAGE_SIZE, counts=counts)
     return portal.render('downline.html', rows=rows, total=total,
         page=page, pages=pages, filters=filters, counts=counts)
 

@@ -4,15 +4,19 @@
     python -m tests.benchmarks.portal_bench --partners 1000000
 
 1. import the partners (random sponsors plus one deep chain, as the
-   genealogy benchmark) through ``mlm_network.partner_import`` and give
+   genealogy benchmark) through ``mlm_network.partner_import``, let the
+   newest --new-this-month of them join this month, build the downline
+   statistics (``refresh_downline_stats``, as after every import) and give
    every partner a rank record for last month (one INSERT ... SELECT);
 2. create a portal login for the partner whose downline is closest to
    100,000 members;
-3. serve the database with ``trytond`` on loopback and send the requests
+3. with --profile K: render each page K times in this process under
+   cProfile and print where the time goes (SQL, template, other Python);
+4. serve the database with ``trytond`` on loopback and send the requests
    from a load generator in this process: log in (CSRF token, session
    cookie), warm up, then --requests GETs of the dashboard and of the first
    downline page with --concurrency clients;
-4. print p50/p95/max per page.
+5. print p50/p95/max per page and the load average.
 
 The database is dropped at the end (unless --keep).  Results:
 docs/benchmarks.md, section Portal.
@@ -52,6 +56,10 @@ def parse_args(argv=None):
     parser.add_argument('--reuse', action='store_true',
         help="use an existing database made with --keep")
     parser.add_argument('--seed', type=int, default=1)
+    parser.add_argument('--new-this-month', type=int, default=30000,
+        help="partners (the newest) who joined this month")
+    parser.add_argument('--profile', type=int, default=0, metavar='K',
+        help="profile K in-process renderings of each page first")
     return parser.parse_args(argv)
 
 
@@ -80,23 +88,27 @@ def main(argv=None):
                 print("Database %s created in %.1f s" % (
                         args.database, time.perf_counter() - start))
                 _populate(args, path, number)
+            else:
+                _statistics(args)
             print("Partner %s has %s members in the downline" % (
                     number, sizes[wanted]))
+            if args.profile:
+                _profile(args)
             figures = _load(args, directory)
     finally:
         if not args.keep:
             drop_db(args.database)
             print("Database %s dropped" % args.database)
     print()
-    print("| Page (%s requests, %s clients) | Target p95 | p50 | p95 | max |"
-        % (args.requests, args.concurrency))
-    print("|---|---|---|---|---|")
-    for page, durations in figures.items():
+    print("| Page (%s requests, %s clients) | Target p95 | p50 | p95 | max "
+        "| load average |" % (args.requests, args.concurrency))
+    print("|---|---|---|---|---|---|")
+    for page, (durations, load) in figures.items():
         durations = sorted(durations)
         p95 = durations[max(int(len(durations) * 0.95) - 1, 0)]
-        print("| %s | ≤ 300 ms | %.0f ms | %.0f ms | %.0f ms |" % (
+        print("| %s | ≤ 300 ms | %.0f ms | %.0f ms | %.0f ms | %s |" % (
                 page, statistics.median(durations) * 1000, p95 * 1000,
-                durations[-1] * 1000))
+                durations[-1] * 1000, load))
     return 0
 
 
@@ -105,12 +117,7 @@ def _populate(args, path, number):
     from trytond.pool import Pool
     from trytond.transaction import Transaction
 
-    from mlm_network import bulk
     from mlm_network.partner_import import import_partners
-
-    # keep the indexes during the load: dropping them fails on the
-    # exclusion constraint of bank_account_number (see docs/benchmarks.md)
-    bulk.REBUILD_THRESHOLD = float('inf')
 
     with Transaction().start(args.database, 0) as transaction:
         company = create_company()
@@ -127,6 +134,7 @@ def _populate(args, path, number):
         transaction.commit()
     print("Imported %s partners in %.1f s" % (
             report.created, time.perf_counter() - start))
+    _statistics(args)
     with Transaction().start(
             args.database, 0, context={'company': company_id}) as transaction:
         pool = Pool()
@@ -168,6 +176,90 @@ def _populate(args, path, number):
         transaction.connection.cursor().execute('ANALYZE')
 
 
+def _statistics(args):
+    """Let the newest partners join this month, then (re)build the downline
+    statistics as after every import (idempotent: --reuse runs it again)"""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
+    from mlm_network.downline_stats import refresh_downline_stats
+    if args.database not in Pool.database_list():
+        Pool(args.database).init()
+    with Transaction().start(args.database, 0) as transaction:
+        _join_this_month(args.new_this_month)
+        start = time.perf_counter()
+        written = refresh_downline_stats()
+        transaction.commit()
+    print("Downline statistics rebuilt in %.1f s (%s rows written)" % (
+            time.perf_counter() - start, written))
+    with Transaction().start(args.database, 0) as transaction:
+        transaction.connection.cursor().execute('ANALYZE mlm_distributor')
+
+
+def _join_this_month(count):
+    """Let the newest count partners join on the first of this month.
+
+    They are the last of the file: their sponsors are older partners or
+    partners of the same day, so no sponsor joins after the member."""
+    from trytond.transaction import Transaction
+    first = dt.date.today().replace(day=1)
+    Transaction().connection.cursor().execute(
+        'UPDATE mlm_distributor SET join_date = %s, status_date = %s '
+        'WHERE id > (SELECT MAX(id) FROM mlm_distributor) - %s',
+        (first, first, count))
+
+
+def _profile(args):
+    """Render each page --profile times in this process under cProfile and
+    print the share of SQL (psycopg), templates (jinja2) and the rest"""
+    import cProfile
+    import pstats
+
+    from trytond.protocols.wrappers import Response
+    from trytond.tests.test_tryton import Client
+    from trytond.wsgi import app
+    import mlm_portal.routes  # noqa: F401 registers the routes
+
+    client = Client(app, Response)
+    base = '/%s/portal' % args.database
+    page = client.get(base + '/login').text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.post(base + '/login', data={
+            'csrf_token': token, 'email': EMAIL, 'password': PASSWORD})
+    for label, path in [('Dashboard', '/dashboard'),
+            ('Downline, first page', '/downline')]:
+        assert client.get(base + path).status_code == 200
+        profile = cProfile.Profile()
+        start = time.perf_counter()
+        profile.enable()
+        for _ in range(args.profile):
+            client.get(base + path)
+        profile.disable()
+        total = (time.perf_counter() - start) / args.profile
+        stats = pstats.Stats(profile)
+        sql = template = 0
+        for (filename, _, name), row in stats.stats.items():
+            cumulative = row[3]
+            if 'psycopg' in filename and name in {
+                    'execute', 'fetchone', 'fetchall', 'fetchmany',
+                    '__iter__'}:
+                sql += cumulative
+            elif 'jinja2/environment' in filename and name == 'render':
+                template += cumulative
+        sql /= args.profile
+        template /= args.profile
+        # the lazy reads of the templates count as SQL and as template
+        print("Profile %s (in process, %s renderings, load %s): %.0f ms "
+            "per page: SQL %.0f ms, template rendering %.0f ms (with "
+            "its lazy reads)" % (label, args.profile, load_average(),
+                total * 1000, sql * 1000, template * 1000))
+        stats.sort_stats('cumulative').print_stats(12)
+
+
+def load_average():
+    return '%.1f' % os.getloadavg()[0]
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(('127.0.0.1', 0))
@@ -199,8 +291,9 @@ def _load(args, directory):
                 _get(opener, url)
             with concurrent.futures.ThreadPoolExecutor(
                     args.concurrency) as executor:
-                figures[label] = list(executor.map(
+                durations = list(executor.map(
                         lambda _: _get(opener, url), range(args.requests)))
+            figures[label] = durations, load_average()
         return figures
     finally:
         server.terminate()
