@@ -142,13 +142,15 @@ class Period(Workflow, ModelSQL, ModelView):
         Line = pool.get('mlm.commission.line')
         line = Line.__table__()
         cursor = Transaction().connection.cursor()
-        result = {p.id: 0 for p in periods}
+        result = {p.id: Decimal('0.00') for p in periods}
         cursor.execute(*line.select(
                 line.period, Sum(line.amount),
                 where=line.period.in_([p.id for p in periods]),
                 group_by=[line.period]))
         for period_id, total in cursor:
-            result[period_id] = total
+            # SQLite sums numerics as floats
+            result[period_id] = Decimal(str(total or 0)).quantize(
+                Decimal('0.01'))
         return result
 
     def get_progress(self, name):

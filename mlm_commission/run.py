@@ -24,24 +24,39 @@ import time
 from bisect import bisect_right
 from decimal import Decimal
 
-from sql import Literal, Null
+from sql import Literal, Null, Table
 from sql.operators import Exists
 
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .exceptions import PeriodError, PlanError
+from .run_text import read_rows
 
 EPOCH = dt.date(1970, 1, 1)
 PATH_LIMIT = 200000
 CHUNK = 1000
+PROGRESS_TABLE = 'mlm_commission_run_progress'
 
 
 def day_number(date):
     return (date - EPOCH).days
+
+
+def days(dates):
+    "int32 array of the day numbers of dates"
+    import numpy as np
+    return np.array(dates, 'datetime64[D]').astype(np.int32)
+
+
+def cents_array(values):
+    "int64 array of the amounts (Decimal) in cents"
+    import numpy as np
+    return np.rint(np.array(values, np.float64) * 100).astype(np.int64)
 
 
 def cents(value):
@@ -50,10 +65,6 @@ def cents(value):
 
 def money(value):
     return Decimal(int(value)).scaleb(-2)
-
-
-def micro(value):
-    return Decimal(int(value)).scaleb(-6)
 
 
 class Run(ModelSQL, ModelView):
@@ -70,8 +81,9 @@ class Run(ModelSQL, ModelView):
             ('running', "Running"),
             ('done', "Done"),
             ], "State", required=True, readonly=True)
-    stage = fields.Char("Stage", readonly=True)
-    progress = fields.Float("Progress", digits=(1, 2), readonly=True)
+    stage = fields.Function(fields.Char("Stage"), 'get_progress')
+    progress = fields.Function(
+        fields.Float("Progress", digits=(1, 2)), 'get_progress')
     started = fields.DateTime("Started", readonly=True)
     finished = fields.DateTime("Finished", readonly=True)
     input_hash = fields.Char("Input Hash", readonly=True)
@@ -89,9 +101,35 @@ class Run(ModelSQL, ModelView):
     def default_state():
         return 'queued'
 
-    @staticmethod
-    def default_progress():
-        return 0.0
+    @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        # the live progress of runs is written in short transactions of
+        # its own: an update of the run's row would make the run's final
+        # write fail (repeatable read, see _progress)
+        Transaction().connection.cursor().execute(
+            'CREATE TABLE IF NOT EXISTS "%s" (run INTEGER PRIMARY KEY, '
+            'stage VARCHAR, progress DOUBLE PRECISION)' % PROGRESS_TABLE)
+
+    @classmethod
+    def get_progress(cls, runs, names):
+        table = Table(PROGRESS_TABLE)
+        cursor = Transaction().connection.cursor()
+        live = {}
+        pending = [r.id for r in runs if r.state != 'done']
+        for sub_ids in grouped_slice(pending):
+            cursor.execute(*table.select(table.run, table.stage,
+                    table.progress, where=table.run.in_(list(sub_ids))))
+            live.update((r, (s, p)) for r, s, p in cursor)
+        result = {name: {} for name in names}
+        for run in runs:
+            stage, progress = ('done', 1.0) if run.state == 'done' else (
+                live.get(run.id, (run.state, 0.0)))
+            if 'stage' in result:
+                result['stage'][run.id] = stage
+            if 'progress' in result:
+                result['progress'][run.id] = progress
+        return result
 
     @classmethod
     def process(cls, runs):
@@ -100,17 +138,21 @@ class Run(ModelSQL, ModelView):
             run.execute()
 
     def _progress(self, stage, fraction):
-        "Publish the progress in its own transaction (PostgreSQL only)"
-        self.stage, self.progress = stage, fraction
+        """Publish the progress in its own transaction (PostgreSQL only).
+
+        Not on the run's row: the run's transaction (repeatable read) could
+        no longer update a row changed by a transaction committed after
+        its start."""
         if backend.name != 'postgresql' or self.id is None or self.id < 0:
             return
-        table = self.__table__()
         try:
             with Transaction().new_transaction() as transaction:
-                cursor = transaction.connection.cursor()
-                cursor.execute(*table.update(
-                        [table.stage, table.progress], [stage, fraction],
-                        where=table.id == self.id))
+                transaction.connection.cursor().execute(
+                    'INSERT INTO "%s" (run, stage, progress) '
+                    'VALUES (%%s, %%s, %%s) ON CONFLICT (run) DO UPDATE '
+                    'SET stage = EXCLUDED.stage, '
+                    'progress = EXCLUDED.progress' % PROGRESS_TABLE,
+                    (self.id, stage, fraction))
                 transaction.commit()
         except Exception:
             pass
@@ -148,8 +190,6 @@ class Run(ModelSQL, ModelView):
             cursor.execute('RELEASE SAVEPOINT mlm_commission_run')
         self.__class__.write([self], {
                 'state': 'done',
-                'stage': 'done',
-                'progress': 1.0,
                 'started': started,
                 'finished': dt.datetime.now(),
                 'input_hash': pipeline.input_hash,
@@ -207,6 +247,7 @@ class Pipeline:
                 self.plan.document(), sort_keys=True).encode())
         self.line_count = 0
         self.total = 0
+        self.order_info = {}   # volume id: (reference, order date)
 
     # helpers ----------------------------------------------------------------
 
@@ -255,26 +296,29 @@ class Pipeline:
         cursor = Transaction().connection.cursor()
         date = period.end_date
         distributor = Distributor.__table__()
-        cursor.execute(*distributor.select(
-                distributor.id, distributor.sponsor, distributor.join_date,
-                distributor.status,
-                where=distributor.company == self.company.id,
-                order_by=[distributor.id.asc]))
-        rows = cursor.fetchall()
-        ids = np.array([r[0] for r in rows], np.int64)
-        sponsor_ids = {r[0]: r[1] for r in rows}
-        status = {r[0]: r[3] for r in rows}
-        sponsor_ids.update(Event.parents_at(
-                'sponsor', None, date, company=self.company.id))
+        columns = list(zip(*read_rows(distributor.select(
+                        distributor.id, distributor.sponsor,
+                        distributor.join_date, distributor.status,
+                        where=distributor.company == self.company.id,
+                        order_by=[distributor.id.asc]),
+                    ['int', 'int', 'date', 'text']))) or [()] * 4
+        ids = np.array(columns[0], np.int64)
+        n = len(ids)
+        sponsor_ids = np.array([s or 0 for s in columns[1]], np.int64)
+        codes = {'active': ACTIVE, 'terminated': TERMINATED}
+        status_column = np.array(
+            [codes.get(s, INACTIVE) for s in columns[3]], np.int8)
+        join_day = days(columns[2])
+        # the later genealogy events give the state on the period end
+        changed = Event.parents_at(
+            'sponsor', None, date, company=self.company.id)
         event = Event.__table__()
         cursor.execute(*event.select(
                 event.distributor, event.old_status,
                 where=(event.kind == 'status') & (event.valid_from > date)
                 & (event.company == self.company.id),
                 order_by=[event.valid_from.desc, event.id.desc]))
-        for distributor_id, old_status in cursor:
-            status[distributor_id] = old_status
-        n = len(ids)
+        old_status = dict(cursor)
 
         def positions(values):
             values = np.asarray(values, np.int64)
@@ -285,12 +329,17 @@ class Pipeline:
                 ok &= ids[found] == values
             return np.where(ok, found, -1).astype(np.int32)
 
-        sponsor = positions([sponsor_ids.get(i) or 0 for i in ids.tolist()])
-        codes = {'active': ACTIVE, 'terminated': TERMINATED}
-        status_column = np.array(
-            [codes.get(status[i], INACTIVE) for i in ids.tolist()], np.int8)
-        join_day = np.array(
-            [day_number(r[2]) for r in rows], np.int32)
+        if changed:
+            where = positions(list(changed))
+            ok = where >= 0
+            sponsor_ids[where[ok]] = np.array(
+                [p or 0 for p in changed.values()], np.int64)[ok]
+        if old_status:
+            where = positions(list(old_status))
+            ok = where >= 0
+            status_column[where[ok]] = np.array([codes.get(s, INACTIVE)
+                    for s in old_status.values()], np.int8)[ok]
+        sponsor = positions(sponsor_ids)
         record = RankRecord.__table__()
         override = np.full(n, -1, np.int16)
         cursor.execute(*record.select(
@@ -359,15 +408,17 @@ class Pipeline:
             volume.kind]
         query = volume.join(invoice,
             condition=volume.invoice == invoice.id)
-        cursor.execute(*query.select(*columns,
+        kinds = ['int', 'int', 'bool', 'date', 'date', 'decimal', 'decimal',
+            'decimal', 'text', 'int', 'date', 'text']
+        orders = read_rows(query.select(*columns,
                 where=(volume.company == self.company.id)
                 & (volume.kind == 'order')
                 & (volume.order_date <= period.end_date)
                 & (commissionable != Null)
                 & (commissionable <= period.cutoff_date)
                 & ~consumed,
-                order_by=[volume.id.asc]))
-        orders = cursor.fetchall()
+                order_by=[volume.id.asc]), kinds)
+        self.order_info.update((r[0], (r[8], r[3])) for r in orders)
         cursor.execute(*query.select(*columns,
                 where=(volume.company == self.company.id)
                 & (volume.kind == 'return')
@@ -409,6 +460,7 @@ class Pipeline:
                     where=volume.id.in_(ids[i:i + CHUNK])))
             for row in cursor:
                 result[row[0]] = row
+                self.order_info[row[0]] = (row[7], row[3])
         return result
 
     def stored_lines(self, order_ids):
@@ -480,19 +532,24 @@ class Pipeline:
                     roles[row[0]] = 'clawback'
                     clawed.append((row, order_id, origin_period))
             # otherwise the order is not commissioned yet: the return waits
-        # classify the orders
-        origin_period_of = {}
+        # classify the orders: late if dated in an earlier period
+        columns = list(zip(*order_rows)) or [()] * 12
+        order_day_col = days(columns[3])
+        starts = days([p.start_date for p in self.periods])
+        ends = days([p.end_date for p in self.periods])
+        index = np.searchsorted(starts, order_day_col, 'right') - 1
+        late = ((index >= 0)
+            & (index < [p.id for p in self.periods].index(period.id))
+            & (order_day_col <= ends[np.maximum(index, 0)]))
+        origin = np.where(late, np.array([p.id for p in self.periods],
+                np.int64)[np.maximum(index, 0)], period.id)
+        id_list = list(columns[0])
+        roles.update(zip(id_list, np.where(late, 'late', 'order').tolist()))
+        origin_period_of = dict(zip(id_list, origin.tolist()))
         late_by_period = {}
-        for row in order_rows:
-            origin_period = self.period_of(row[3])
-            if origin_period is None or origin_period.id == period.id or (
-                    origin_period.start_date > period.start_date):
-                roles[row[0]] = 'order'
-                origin_period_of[row[0]] = period.id
-            else:
-                roles[row[0]] = 'late'
-                origin_period_of[row[0]] = origin_period.id
-                late_by_period.setdefault(origin_period.id, []).append(row)
+        for i in np.flatnonzero(late).tolist():
+            late_by_period.setdefault(int(origin[i]), []).append(
+                order_rows[i])
 
         # previous state: earlier periods of clawed-back orders, ledger
         old_period_ids = sorted({c[2] for c in clawed},
@@ -508,19 +565,23 @@ class Pipeline:
 
         # orders table: this period's orders and late orders, then the
         # earlier orders being clawed back
-        order_ids, period_col, partner_col, customer_col = [], [], [], []
-        order_day, paid_day, pv_col, cv_col, amount_col = [], [], [], [], []
-        for row in order_rows:
-            net = netted.get(row[0], (0, 0, 0))
-            order_ids.append(row[0])
-            period_col.append(current_index)
-            partner_col.append(row[1])
-            customer_col.append(bool(row[2]))
-            order_day.append(day_number(row[3]))
-            paid_day.append(day_number(row[4]))
-            pv_col.append(cents(row[5]) + net[0])
-            cv_col.append(cents(row[6]) + net[1])
-            amount_col.append(cents(row[7]) + net[2])
+        order_ids = id_list
+        period_col = [current_index] * len(order_rows)
+        partner_col = list(columns[1])
+        customer_col = [bool(c) for c in columns[2]]
+        order_day = order_day_col.tolist()
+        paid_day = days(columns[4]).tolist()
+        pv_col, cv_col, amount_col = (
+            cents_array(columns[i]) for i in (5, 6, 7))
+        # rows are ordered by id
+        netted_at = np.searchsorted(np.array(id_list, np.int64),
+            np.array(list(netted), np.int64))
+        for i, net in zip(netted_at.tolist(), netted.values()):
+            pv_col[i] += net[0]
+            cv_col[i] += net[1]
+            amount_col[i] += net[2]
+        pv_col, cv_col, amount_col = (
+            c.tolist() for c in (pv_col, cv_col, amount_col))
         for order_id in clawed_orders:
             row = old_rows[order_id]
             order_ids.append(order_id)
@@ -642,16 +703,19 @@ class Pipeline:
         self.watch.lap('compute')
         if not write:
             self.simulated = {}
-            for row in rows:
-                self.simulated[row[3]] = (
-                    self.simulated.get(row[3], 0) + cents(row[20]))
+            for beneficiary, amount in zip(
+                    rows.beneficiary.tolist(), rows.amount.tolist()):
+                self.simulated[beneficiary] = (
+                    self.simulated.get(beneficiary, 0) + amount)
             return
         self.progress('write', 0.6)
         self.write(result, rows, ids, roles, origin_period_of,
             fail_after=fail_after)
         self.progress('hash', 0.95)
         self.input_hash = self.input_digest.hexdigest()
-        self.output_hash = lines_digest(period.id)
+        # the digest of the texts just written: lines_digest(period) would
+        # read the same texts back in id order (ADR 0046)
+        self.output_hash = rows.digest()
         self.watch.lap('hash')
 
     def returned_before(self, order_ids):
@@ -766,88 +830,102 @@ class Pipeline:
 
     def line_rows(self, result, lines, ids, order_ids, late,
             origin_period_of, old_period_ids, stored):
-        """Rows (tuples in LINE_COLUMNS order without the audit columns)."""
+        """The lines as LineRows: one COPY text per line (LINE_COLUMNS),
+        built per column (run_text)."""
+        import numpy as np
+
         from .engine.forests import sponsor_forest
         from .engine.lines import BASES, COMPONENTS
-        company, period = self.company.id, self.period.id
-        run = self.run_record.id if self.run_record and (
-            self.run_record.id or -1) >= 0 else None
+        from .run_text import (
+            NULL, constant, escape, fixed, fixed_texts, join_rows, lookup,
+            texts_of)
         n = len(lines)
         if not n:
-            return []
-        volume_info = self.volume_rows(
-            {order_ids[i] for i in set(lines.source_order.tolist())
-                if i >= 0})
+            return LineRows.empty()
+        period = self.period.id
+        clawback = lines.reverses_period >= 0
+        order_pos = lines.source_order
+        # per order position (-1: no order): source_volume, order_reference,
+        # order_date and origin_period in one text
+        dates = {}
+        order_texts = []
+        for order_id in order_ids:
+            reference, date = self.order_info.get(order_id, (None, None))
+            if date not in dates:
+                dates[date] = escape(date)
+            order_texts.append('%s\t%s\t%s' % (
+                    order_id, escape(reference), dates[date]))
+        order_group = lookup(['%s\t%s' % (t, origin_period_of.get(o, period))
+                for t, o in zip(order_texts, order_ids)])
+        order_group[-1] = '\t'.join([NULL] * 4)
+        id_text = lookup([str(i) for i in ids.tolist()])
+        basis = lines.basis
+        volume_of_order = np.where(basis == BASES.index('pv'),
+            result.orders.pv[np.maximum(order_pos, 0)],
+            result.orders.cv[np.maximum(order_pos, 0)])
+        order_volume = np.where((order_pos >= 0) & np.isin(
+                basis, [BASES.index('pv'), BASES.index('cv')]),
+            fixed_texts(volume_of_order, 2), NULL)
+        rank_text = [*self.rank_names, NULL]
+        version_text = [*(v.id for v in self.plan_set.versions), NULL]
+        level_key = (lines.level.astype(np.int64) << 20) + (
+            lines.paid_level.astype(np.int64) + (1 << 19))
+        status = 'commission\t%s\t%s\t%s' % ('t' if late else 'f', NULL, NULL)
+        columns = [
+            id_text[lines.beneficiary],
+            id_text[lines.source_partner],
+            texts_of(lines.component.astype(np.int64) * 16 + basis,
+                lambda k: '%s\t%s' % (COMPONENTS[k // 16], BASES[k % 16])),
+            constant(status, n),
+            order_group[order_pos],
+            texts_of(level_key, lambda k: '%s\t%s' % (
+                    k >> 20, (k & ((1 << 20) - 1)) - (1 << 19))),
+            fixed_texts(lines.base, 2),
+            order_volume,
+            fixed_texts(lines.rate, 6),
+            fixed_texts(lines.amount, 2),
+            fixed_texts(lines.column('uncapped'), 2),
+            texts_of((lines.rank.astype(np.int64) + 1) * 4096
+                + lines.version + 1, lambda k: '%s\t%s' % (
+                    rank_text[k // 4096 - 1], version_text[k % 4096 - 1])),
+            constant(NULL, n),
+            ]
+        path = columns[-1]
+        if n <= PATH_LIMIT:
+            forest = sponsor_forest(result.partners)
+            matrix = COMPONENTS.index('matrix')
+            for i in np.flatnonzero(~clawback & (lines.source_partner >= 0)
+                    & (lines.component != matrix)).tolist():
+                path[i] = '/'.join(str(ids[p]) for p in forest.path(
+                        lines.source_partner[i], int(lines.beneficiary[i])))
+        # clawbacks: linked to the stored line they negate (engine weight)
         stored_by_id = {r[0]: r for r in stored}
-        beneficiary = ids[lines.beneficiary].tolist()
-        source = lines.source_partner.tolist()
-        source_order = lines.source_order.tolist()
-        reverses_period = lines.reverses_period.tolist()
-        weight = (lines.weight.tolist() if lines.weight is not None
-            else [0] * n)
-        uncapped = lines.column('uncapped').tolist()
-        forest = sponsor_forest(result.partners) if n <= PATH_LIMIT else None
-        versions = self.plan_set.versions
-        rows = []
-        for i, (comp, basis, level, paid_level, base, rate, amount, rank,
-                version) in enumerate(zip(
-                    lines.component.tolist(), lines.basis.tolist(),
-                    lines.level.tolist(), lines.paid_level.tolist(),
-                    lines.base.tolist(), lines.rate.tolist(),
-                    lines.amount.tolist(), lines.rank.tolist(),
-                    lines.version.tolist())):
-            order_pos = source_order[i]
-            order_id = order_ids[order_pos] if order_pos >= 0 else None
-            info = volume_info.get(order_id)
-            clawback = reverses_period[i] >= 0
-            basis_name = BASES[basis]
-            if clawback:
-                original = stored_by_id.get(weight[i])
-                path = original[15] if original else None
-                order_volume = original[14] if original else None
-                reverses = weight[i]
-                reverses_period_id = old_period_ids[reverses_period[i]]
-            else:
-                reverses = reverses_period_id = None
-                path = None
-                if forest is not None and source[i] >= 0:
-                    comp_name = COMPONENTS[comp]
-                    if comp_name != 'matrix':
-                        path = '/'.join(str(ids[p]) for p in forest.path(
-                                source[i], int(lines.beneficiary[i])))
-                order_volume = None
-                if info is not None and basis_name in {'pv', 'cv'}:
-                    position = order_pos
-                    volume = (result.orders.pv if basis_name == 'pv'
-                        else result.orders.cv)[position]
-                    order_volume = money(volume)
-            rows.append((
-                    company, period, run, beneficiary[i], COMPONENTS[comp],
-                    'clawback' if clawback else 'commission',
-                    bool(late and not clawback),
-                    int(ids[source[i]]) if source[i] >= 0 else None,
-                    order_id,
-                    info[7] if info else None,
-                    info[3] if info else None,
-                    reverses_period_id if clawback
-                    else origin_period_of.get(order_id, period)
-                    if order_id else None,
-                    reverses, reverses_period_id,
-                    level, paid_level, basis_name,
-                    money(base) if basis_name != 'cycles' else money(base),
-                    order_volume, micro(rate), money(amount),
-                    money(uncapped[i]),
-                    self.rank_names[rank] if rank >= 0 else None,
-                    versions[version].id if version >= 0 else None,
-                    path))
-        return rows
+        weight = lines.column('weight')
+        for i in np.flatnonzero(clawback).tolist():
+            original = stored_by_id.get(int(weight[i]))
+            reverses_period = old_period_ids[lines.reverses_period[i]]
+            columns[3][i] = 'clawback\tf\t%s\t%s' % (
+                int(weight[i]), reverses_period)
+            if order_pos[i] >= 0:
+                columns[4][i] = '%s\t%s' % (
+                    order_texts[order_pos[i]], reverses_period)
+            path[i] = escape(original[15] if original else None)
+            columns[7][i] = NULL if not original or (
+                original[14] is None) else fixed(
+                int(Decimal(str(original[14])).scaleb(2)), 2)
+        return LineRows(
+            join_rows(columns),
+            ids[lines.beneficiary].astype(np.int64),
+            lines.amount.astype(np.int64))
 
     # write ------------------------------------------------------------------
 
     def write(self, result, rows, ids, roles, origin_period_of,
             fail_after=None):
         import numpy as np
-        from mlm_network.bulk import write_rows
+        from .run_text import (
+            NULL, constant, fixed_texts, int_texts, join_rows, lookup,
+            texts_of, value_text, write_text)
         pool = Pool()
         Line = pool.get('mlm.commission.line')
         Entry = pool.get('mlm.commission.period.entry')
@@ -876,73 +954,112 @@ class Pipeline:
                 & (record.period_start == period.start_date)))
         self.watch.lap('write lines')
 
-        def limited(rows):
-            for count, row in enumerate(rows):
-                if fail_after is not None and count >= fail_after:
-                    raise RuntimeError('run interrupted (test)')
-                yield row
-        write_rows(Line._table, LINE_COLUMNS, limited(rows))
+        suffix = [('company', self.company.id), ('period', period.id),
+            ('run', run)]
+        if fail_after is not None:
+            write_text(Line, LINE_COLUMNS, rows.texts[:fail_after], suffix)
+            raise RuntimeError('run interrupted (test)')
+        write_text(Line, LINE_COLUMNS, rows.texts, suffix)
         self.line_count = len(rows)
-        self.total = sum(cents(r[20]) for r in rows)
-        write_rows(Entry._table, ['period', 'run', 'volume', 'role',
-                'origin_period'],
-            ((period.id, run, volume_id, role,
-                    origin_period_of.get(volume_id))
-                for volume_id, role in sorted(roles.items())))
+        self.total = int(rows.amount.sum())
+        volumes = sorted(roles)
+        origins = np.array(
+            [origin_period_of.get(v) or 0 for v in volumes], np.int64)
+        write_text(Entry, ['volume', 'role', 'origin_period'], join_rows([
+                    int_texts(np.array(volumes, np.int64)),
+                    [roles[v] for v in volumes],
+                    texts_of(origins, lambda v: str(v) if v else NULL)]),
+            [('period', period.id), ('run', run)])
         self.watch.lap('write lines')
         # figures and ranks
         ranks = result.ranks
         carry = result.carry_out
+        id_text = lookup([str(i) for i in ids.tolist()])
+        names = lookup(self.rank_names)
         chosen = np.flatnonzero(result.present | (result.pv != 0)
             | (carry[:, 0] != 0) | (carry[:, 1] != 0))
-        names = self.rank_names
-
-        def name(index):
-            return names[index] if index >= 0 else None
-        write_rows(Figure._table, ['period', 'distributor', 'active', 'pv',
-                'cv', 'gv', 'qualified_rank', 'paid_as_rank', 'highest_rank',
-                'carry_left', 'carry_right'],
-            ((period.id, int(ids[i]), bool(result.active[i]),
-                    money(result.pv[i]), money(result.cv[i]),
-                    money(result.gv[i]), name(ranks.qualified[i]),
-                    name(ranks.paid_as[i]), name(ranks.highest[i]),
-                    money(carry[i, 0]), money(carry[i, 1]))
-                for i in chosen.tolist()))
-        rank_id = self.rank_id
-        present = np.flatnonzero(result.present).tolist()
-        rank_rows = []
-        for i in present:
-            distributor = int(ids[i])
-            qualified, paid_as, highest = (int(ranks.qualified[i]),
-                int(ranks.paid_as[i]), int(ranks.highest[i]))
-            override = overrides.get(distributor, (None, None, None))
-            rank_rows.append((self.company.id, distributor,
-                    period.start_date, period.end_date,
-                    rank_id[qualified] if qualified >= 0 else None,
-                    override[0], override[1], override[2],
-                    rank_id[paid_as] if paid_as >= 0 else None,
-                    rank_id[highest] if highest >= 0 else None))
-        write_rows(RankRecord._table, ['company', 'distributor',
-                'period_start', 'period_end', 'computed_rank',
+        write_text(Figure, ['distributor', 'active', 'pv', 'cv', 'gv',
+                'qualified_rank', 'paid_as_rank', 'highest_rank',
+                'carry_left', 'carry_right'], join_rows([
+                    id_text[chosen],
+                    np.where(result.active[chosen], 't', 'f').astype(object),
+                    fixed_texts(result.pv[chosen], 2),
+                    fixed_texts(result.cv[chosen], 2),
+                    fixed_texts(result.gv[chosen], 2),
+                    names[ranks.qualified[chosen]],
+                    names[ranks.paid_as[chosen]],
+                    names[ranks.highest[chosen]],
+                    fixed_texts(carry[chosen, 0], 2),
+                    fixed_texts(carry[chosen, 1], 2)]),
+            [('period', period.id)])
+        rank_id = lookup([value_text(r) for r in self.rank_id])
+        present = np.flatnonzero(result.present)
+        override_columns = [constant(NULL, len(present)) for _ in range(3)]
+        where = {d: i for i, d in enumerate(ids[present].tolist())
+            if d in overrides}
+        for distributor, i in where.items():
+            for column, value in zip(override_columns, overrides[distributor]):
+                column[i] = value_text(value)
+        write_text(RankRecord, ['distributor', 'computed_rank',
                 'override_rank', 'override_reason', 'override_user',
-                'paid_as_rank', 'highest_rank'], rank_rows)
+                'paid_as_rank', 'highest_rank'], join_rows([
+                    id_text[present], rank_id[ranks.qualified[present]],
+                    *override_columns, rank_id[ranks.paid_as[present]],
+                    rank_id[ranks.highest[present]]]),
+            [('company', self.company.id),
+                ('period_start', period.start_date),
+                ('period_end', period.end_date)])
         self.watch.lap('update ranks')
         for Model in [Line, Entry, Figure, RankRecord]:
             clear_cache(Model)
 
 
+# the text of a line (write order, output hash): its content, without the
+# company, period, run and audit columns
 LINE_COLUMNS = [
-    'company', 'period', 'run', 'beneficiary', 'component', 'kind', 'late',
-    'source_distributor', 'source_volume', 'order_reference', 'order_date',
-    'origin_period', 'reverses', 'reverses_period', 'level', 'paid_level',
-    'basis', 'base', 'order_volume', 'rate', 'amount', 'amount_before_cap',
-    'rank', 'plan_version', 'path']
-DIGEST_COLUMNS = [
-    'beneficiary', 'component', 'kind', 'late', 'source_distributor',
-    'source_volume', 'origin_period', 'reverses', 'reverses_period', 'level',
-    'paid_level', 'basis', 'base', 'rate', 'amount', 'amount_before_cap',
-    'rank', 'plan_version', 'path']
-DECIMALS = {'base': 2, 'rate': 6, 'amount': 2, 'amount_before_cap': 2}
+    'beneficiary', 'source_distributor', 'component', 'basis', 'kind', 'late',
+    'reverses', 'reverses_period', 'source_volume', 'order_reference',
+    'order_date', 'origin_period', 'level', 'paid_level', 'base',
+    'order_volume', 'rate', 'amount', 'amount_before_cap', 'rank',
+    'plan_version', 'path']
+DECIMALS = {'base': 2, 'order_volume': 2, 'rate': 6, 'amount': 2,
+    'amount_before_cap': 2}
+
+
+class LineRows:
+    """The lines of a run: one COPY text per line (LINE_COLUMNS), the
+    beneficiary ids and the amounts in cents"""
+
+    def __init__(self, texts, beneficiary, amount):
+        self.texts = texts
+        self.beneficiary = beneficiary
+        self.amount = amount
+
+    @classmethod
+    def empty(cls):
+        import numpy as np
+        return cls([], np.zeros(0, np.int64), np.zeros(0, np.int64))
+
+    def __len__(self):
+        return len(self.texts)
+
+    def extend(self, other):
+        import numpy as np
+        self.texts.extend(other.texts)
+        self.beneficiary = np.concatenate([self.beneficiary, other.beneficiary])
+        self.amount = np.concatenate([self.amount, other.amount])
+
+    def digest(self):
+        return texts_digest(self.texts)
+
+
+def texts_digest(texts):
+    "sha256 over the line texts in write order, each ended by a newline"
+    digest = hashlib.sha256()
+    for i in range(0, len(texts), 100000):
+        chunk = texts[i:i + 100000]
+        digest.update(('\n'.join(chunk) + '\n').encode())
+    return digest.hexdigest()
 
 
 def clear_cache(Model):
@@ -968,33 +1085,25 @@ def lines_totals(period_id):
 
 
 def lines_digest(period_id):
-    "sha256 over the content of a period's lines, independent of ids"
+    """sha256 over the content of a period's lines in write (id) order,
+    independent of ids of the lines themselves (ADR 0046)"""
+    from .run_text import value_text
     pool = Pool()
     Line = pool.get('mlm.commission.line')
     line = Line.__table__()
     cursor = Transaction().connection.cursor()
     cursor.execute(*line.select(
-            *[getattr(line, c) for c in DIGEST_COLUMNS],
-            where=line.period == period_id))
+            *[getattr(line, c) for c in LINE_COLUMNS],
+            where=line.period == period_id, order_by=[line.id.asc]))
+    scales = [DECIMALS.get(c) for c in LINE_COLUMNS]
+    late = LINE_COLUMNS.index('late')
 
-    def normal(row):
-        values = []
-        for name, value in zip(DIGEST_COLUMNS, row):
-            if value is None:
-                values.append('')
-            elif name in DECIMALS:
-                values.append(str(Decimal(str(value)).quantize(
-                            Decimal(1).scaleb(-DECIMALS[name]))))
-            elif name == 'late':
-                values.append('1' if value else '0')
-            else:
-                values.append(str(value))
-        return '\x1f'.join(values)
-    digest = hashlib.sha256()
-    for text in sorted(normal(r) for r in cursor):
-        digest.update(text.encode())
-        digest.update(b'\n')
-    return digest.hexdigest()
+    def text(row):
+        values = [value_text(v, s) for v, s in zip(row, scales)]
+        # SQLite returns booleans as integers
+        values[late] = 't' if row[late] else 'f'
+        return '\t'.join(values)
+    return texts_digest([text(r) for r in cursor])
 
 
 __all__ = ['Run', 'Pipeline', 'lines_digest', 'lines_totals']

@@ -50,6 +50,11 @@ def tax_identifier(party, vat_only=False):
     return None
 
 
+def invoice_address(party):
+    "The address the supplier invoice is sent to, or None"
+    return party.address_get(type='invoice')
+
+
 class Distributor(metaclass=PoolMeta):
     __name__ = 'mlm.distributor'
 
@@ -164,7 +169,9 @@ class Settlement(Workflow, ModelSQL, ModelView):
             raise SettlementError(gettext(
                     'mlm_commission.msg_settlement_already_posted',
                     period=period.rec_name))
-        cls.delete(cls.search([('period', '=', period.id)]))
+        previous = cls.search([('period', '=', period.id)])
+        cls.detach_statements(previous)
+        cls.delete(previous)
         config = Configuration(1)
         rate = int(Decimal(config.holdback_rate or 0) * 10**6)
         vat_micro = int(Decimal(config.vat_rate or 0) * 10**6)
@@ -211,7 +218,7 @@ class Settlement(Workflow, ModelSQL, ModelView):
                 'holdback': to_money(holdback),
                 'released': to_money(released.get(distributor.id, 0)),
                 'vat_rate': Decimal(0),
-                'vat': Decimal(0),
+                'vat': to_money(0),
                 }
             identifier = tax_identifier(
                 distributor.party,
@@ -229,12 +236,17 @@ class Settlement(Workflow, ModelSQL, ModelView):
                     if distributor.tax_status == 'regular'
                     else 'mlm_commission.msg_settlement_vat_id',
                     distributor=distributor.rec_name)
+            elif available > 0 and not invoice_address(distributor.party):
+                blocked = gettext(
+                    'mlm_commission.msg_settlement_invoice_address',
+                    distributor=distributor.rec_name)
             if blocked:
                 values.update(state='blocked', blocked_reason=blocked,
-                    net=0, carried_out=to_money(available), total=0)
+                    net=to_money(0), carried_out=to_money(available),
+                    total=to_money(0))
             elif available < max(minimum, 1):
-                values.update(state='carried', net=0,
-                    carried_out=to_money(available), total=0)
+                values.update(state='carried', net=to_money(0),
+                    carried_out=to_money(available), total=to_money(0))
             else:
                 vat = 0
                 note = None
@@ -246,10 +258,13 @@ class Settlement(Workflow, ModelSQL, ModelView):
                 else:
                     note = NOTE_REVERSE_CHARGE
                 values.update(state='draft', net=to_money(available),
-                    carried_out=0, vat=to_money(vat),
+                    carried_out=to_money(0), vat=to_money(vat),
                     total=to_money(available + vat), note=note)
             vlist.append(values)
-        return cls.create(vlist)
+        settlements = cls.create(vlist)
+        cls.attach_statements([s for s in settlements
+                if s.state in {'carried', 'blocked'}])
+        return settlements
 
     @classmethod
     @ModelView.button
@@ -278,15 +293,37 @@ class Settlement(Workflow, ModelSQL, ModelView):
         Invoice.post(invoices)
         cls.attach_statements(settlements)
 
+    @property
+    def statement_name(self):
+        "The file name of the settlement's PDF statement"
+        if self.number:
+            return 'Gutschrift %s %s.pdf' % (self.number, self.period.name)
+        # carried or blocked: a statement without payout and number
+        return 'Provisionsabrechnung %s %s.pdf' % (
+            self.period.name, self.distributor.number or self.distributor.id)
+
     @classmethod
     def attach_statements(cls, settlements):
         "Store the PDF statement on the period and on the partner"
         from .statement import attach, statement_pdf
         for settlement in settlements:
-            attach('Gutschrift %s %s.pdf' % (
-                    settlement.number, settlement.period.name),
-                statement_pdf(settlement), settlement.period,
-                settlement.party)
+            attach(settlement.statement_name, statement_pdf(settlement),
+                settlement.period, settlement.party)
+
+    @classmethod
+    def detach_statements(cls, settlements):
+        "Delete the statements of settlements that are not posted"
+        Attachment = Pool().get('ir.attachment')
+        attachments = []
+        for settlement in settlements:
+            if settlement.state == 'posted':
+                continue
+            attachments += Attachment.search([
+                    ('name', '=', settlement.statement_name),
+                    ('resource', 'in', [
+                            str(settlement.period), str(settlement.party)]),
+                    ])
+        Attachment.delete(attachments)
 
     def _get_invoice(self, config):
         "The supplier invoice of the settlement (commission expense)"
@@ -296,6 +333,10 @@ class Settlement(Workflow, ModelSQL, ModelView):
         if not config.settlement_account:
             raise SettlementError(gettext(
                     'mlm_commission.msg_settlement_account'))
+        if not invoice_address(self.party):
+            raise SettlementError(gettext(
+                    'mlm_commission.msg_settlement_invoice_address',
+                    distributor=self.distributor.rec_name))
         invoice = Invoice(type='in', company=self.company, party=self.party,
             invoice_date=self.period.end_date,
             currency=self.company.currency)

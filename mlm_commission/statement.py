@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 from trytond.pool import Pool
+from trytond.report import Report
 
 SECTIONS = [
     ('commission', "Provisionen"),
@@ -42,17 +43,60 @@ def section_of(line):
     return 'late' if line.late else 'commission'
 
 
+def statement_title(settlement):
+    if settlement.number:
+        return "Gutschrift"
+    if settlement.state in {'carried', 'blocked'}:
+        return "Provisionsabrechnung (ohne Auszahlung)"
+    return "Provisionsabrechnung (Entwurf)"
+
+
+def no_payout_reason(settlement):
+    "Why a carried or blocked settlement pays nothing (German), or None"
+    if settlement.state == 'blocked':
+        return "Auszahlung gesperrt: %s Der Betrag von %s EUR wird " \
+            "vorgetragen." % (settlement.blocked_reason or '',
+                german_money(settlement.carried_out))
+    if settlement.state == 'carried':
+        minimum = Pool().get('mlm.commission.configuration')(1).minimum_payout
+        if (settlement.carried_out or 0) <= 0:
+            return ("Keine Auszahlung: der Saldo von %s EUR ist nicht "
+                "positiv und wird mit der nächsten Abrechnung "
+                "verrechnet." % german_money(settlement.carried_out))
+        return ("Keine Auszahlung: der Betrag von %s EUR liegt unter der "
+            "Mindestauszahlung von %s EUR und wird auf die Folgeperiode "
+            "vorgetragen." % (german_money(settlement.carried_out),
+                german_money(minimum)))
+    return None
+
+
 def statement_pdf(settlement):
     "The PDF (bytes) of a settlement"
+    return statements_pdf([settlement])
+
+
+def statements_pdf(settlements):
+    "One PDF (bytes) with the statement of each settlement"
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=0, invariant=1)
+    for settlement in settlements:
+        draw_statement(canvas, settlement)
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def draw_statement(canvas, settlement):
+    import textwrap
+
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.pdfgen.canvas import Canvas
     pool = Pool()
     Line = pool.get('mlm.commission.line')
     Distributor = pool.get('mlm.distributor')
     period, company = settlement.period, settlement.company
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=0, invariant=1)
     width, height = A4
     y = height - 20 * mm
 
@@ -67,9 +111,7 @@ def statement_pdf(settlement):
             canvas.showPage()
             y = height - 20 * mm
 
-    title = ("Gutschrift" if settlement.number
-        else "Provisionsabrechnung (Entwurf)")
-    text(20 * mm, title, 16, True)
+    text(20 * mm, statement_title(settlement), 16, True)
     next_line(8)
     company_party = company.party
     company_id = company_party.tax_identifier
@@ -154,12 +196,11 @@ def statement_pdf(settlement):
     if settlement.note:
         text(20 * mm, settlement.note)
         next_line()
-    if settlement.blocked_reason:
-        text(20 * mm, settlement.blocked_reason[:110])
-        next_line()
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    reason = no_payout_reason(settlement)
+    if reason:
+        for part in textwrap.wrap(reason, 105):
+            text(20 * mm, part, 9, True)
+            next_line()
 
 
 def period_workbook(period):
@@ -219,3 +260,21 @@ def attach(name, data, *resources):
                 'data': data,
                 'resource': str(resource),
                 } for resource in resources])
+
+
+class StatementReport(Report):
+    "The statement of settlements in any state, as a preview or copy"
+    __name__ = 'mlm.commission.settlement.statement'
+
+    @classmethod
+    def execute(cls, ids, data):
+        pool = Pool()
+        ActionReport = pool.get('ir.action.report')
+        Settlement = pool.get('mlm.commission.settlement')
+        action, = ActionReport.search(
+            [('report_name', '=', cls.__name__)], limit=1)
+        cls.check_access(action, Settlement.__name__, ids)
+        settlements = Settlement.browse(ids)
+        name = (settlements[0].statement_name[:-len('.pdf')]
+            if len(settlements) == 1 else action.name)
+        return 'pdf', statements_pdf(settlements), False, name

@@ -151,20 +151,34 @@ class Volume(ModelSQL, ModelView):
                     continue
                 if line.id in existing:
                     continue
-                template = line.product.template
-                if not (template.mlm_pv or template.mlm_cv):
-                    continue
                 values = cls._values_from_line(line)
                 if values:
                     vlist.append(values)
         return cls.create(vlist)
 
     @classmethod
+    def _price_list(cls, line):
+        """The price list an invoice line was sold at: its sale's, else the
+        buyer's sale price list, else None"""
+        pool = Pool()
+        try:
+            SaleLine = pool.get('sale.line')
+        except KeyError:
+            SaleLine = None
+        origin = line.origin
+        if SaleLine and isinstance(origin, SaleLine) and origin.sale:
+            return getattr(origin.sale, 'price_list', None)
+        party = line.invoice.party
+        if hasattr(party, 'sale_price_list'):
+            with Transaction().set_context(company=line.invoice.company.id):
+                return type(party)(party.id).sale_price_list
+        return None
+
+    @classmethod
     def _values_from_line(cls, line):
         pool = Pool()
         InvoiceLine = pool.get('account.invoice.line')
         invoice = line.invoice
-        template = line.product.template
         quantity = line.quantity
         order = None
         if quantity < 0:
@@ -180,12 +194,20 @@ class Volume(ModelSQL, ModelView):
             distributor, customer_order = (
                 order.distributor, order.customer_order)
             order_date = order.order_date
+            # the order's volume per unit, whatever the product says today
+            pv, cv = (proportional(order, name, quantity)
+                for name in ['pv', 'cv'])
         else:
+            pv_unit, cv_unit = line.product.template.mlm_volumes(
+                cls._price_list(line))
+            if not (pv_unit or cv_unit):
+                return
             order_date = cls._order_date(line)
             distributor, customer_order = cls.attribution(
                 invoice.party, order_date, invoice.company)
             if not distributor:
                 return
+            pv, cv = volume_of(quantity, pv_unit), volume_of(quantity, cv_unit)
         return {
             'company': invoice.company.id,
             'kind': 'return' if order else 'order',
@@ -200,8 +222,8 @@ class Volume(ModelSQL, ModelView):
             'order': order.id if order else None,
             'reference': invoice.number,
             'quantity': quantity,
-            'pv': volume_of(quantity, template.mlm_pv),
-            'cv': volume_of(quantity, template.mlm_cv),
+            'pv': pv,
+            'cv': cv,
             'amount': invoice.currency.round(line.amount),
             }
 
@@ -256,6 +278,14 @@ class Volume(ModelSQL, ModelView):
     @classmethod
     def default_company(cls):
         return Transaction().context.get('company')
+
+
+def proportional(order, name, quantity):
+    "The volume name of order for quantity units, rounded once (half up)"
+    if not order.quantity:
+        return Decimal(0)
+    return (getattr(order, name) * Decimal(str(quantity))
+        / Decimal(str(order.quantity))).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def sum_returned(order, name, Volume):

@@ -98,7 +98,9 @@ def setup_commission(size, today):
     starts = [s for s in starts if FiscalYear.search([
                 ('company', '=', company.id),
                 ('start_date', '<=', s), ('end_date', '>=', s)], limit=1)]
-    events = order_events(rng, size, today, starts, products)
+    tax_numbers(company)
+    events = order_events(rng, size, today, starts, products,
+        portal_parties())
     summary = post_events(company, events, today)
     periods = [Period.create_for(plan, s) for s in starts]
     clerk, approver = demo_users()
@@ -156,9 +158,45 @@ def configure_settlement(company):
     config.save()
 
 
-def order_events(rng, size, today, starts, products):
+def portal_parties():
+    "The parties of the portal demo logins (they order every month)"
+    from mlm_demo.portal import PORTAL_LOGINS
+    try:
+        WebUser = Pool().get('web.user')
+    except KeyError:  # the commission module alone, without the portal
+        return []
+    users = WebUser.search([
+            ('email', 'in', [email for email, _, _ in PORTAL_LOGINS])],
+        order=[('id', 'ASC')])
+    return [u.party for u in users if u.party]
+
+
+def tax_numbers(company):
+    """Give the regularly taxed partners a German tax number, except every
+    tenth: their settlements are blocked until one is entered"""
+    pool = Pool()
+    Distributor = pool.get('mlm.distributor')
+    Identifier = pool.get('party.identifier')
+    portal = {p.id for p in portal_parties()}
+    parties = [row['party'] for row in Distributor.search_read([
+                ('company', '=', company.id),
+                ('tax_status', '=', 'regular'),
+                ], order=[('number', 'ASC')], fields_names=['party'])]
+    identified = {row['party'] for row in Identifier.search_read([
+                ('type', 'in', ['de_stnr', 'eu_vat']),
+                ], fields_names=['party'])}
+    Identifier.create([{
+                'party': party, 'type': 'de_stnr',
+                'code': '181/815/%05d' % (index + 1),
+                } for index, party in enumerate(parties)
+            if party not in identified
+            and (index % 10 != 9 or party in portal)])
+
+
+def order_events(rng, size, today, starts, products, regulars=()):
     """(date, kind, data) events: invoices, payments (some after the
-    cut-off), partial credits of paid orders in a later month"""
+    cut-off), partial credits of paid orders in a later month; the regulars
+    order on the 3rd of every month and pay at once"""
     pool = Pool()
     Distributor = pool.get('mlm.distributor')
     Assignment = pool.get('mlm.customer.assignment')
@@ -194,6 +232,12 @@ def order_events(rng, size, today, starts, products):
                     credit = paid + dt.timedelta(days=rng.randrange(20, 40))
                     if credit <= today:
                         events.append((credit, 2, 'credit', key, None, None))
+        for n, party in enumerate(regulars):
+            date = min(start + dt.timedelta(days=2), today)
+            key = (start, per_month + n)
+            lines = [(products[(start.month + n) % len(products)], 2)]
+            events.append((date, 0, 'invoice', key, party, lines))
+            events.append((date, 1, 'payment', key, None, None))
     events.sort(key=lambda e: (e[0], e[1], e[3]))
     return events
 

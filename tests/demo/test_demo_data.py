@@ -51,3 +51,35 @@ def test_demo_company_chart_products_users(demo):
         ['support', 'de', ['MLM Support (read-only)']],
         ['verwaltung', 'de', ['MLM Administration']],
         ]
+
+
+def test_demo_commission(demo):
+    "Six months of commission: closed, approved and preview periods"
+    output = subprocess.run(
+        [sys.executable, '-m', 'tests.demo.inspect_commission',
+            str(demo.config), DATABASE], capture_output=True, text=True,
+        check=True, cwd=PROJECT_ROOT).stdout
+    facts = json.loads(output)
+    assert facts['plans'] == [
+        ["Vitalis Karriereplan", 'payment', ['active']]]
+    assert facts['period_states'] == ['closed'] * 4 + [
+        'approved', 'calculated']
+    assert facts['chain_verified']
+    assert facts['orders'] > 0
+    assert facts['returns'] > 0
+    assert facts['late_lines'] > 0
+    assert facts['clawback_lines'] > 0
+    assert all(count > 0 for count in facts['lines_per_period'])
+    assert facts['earned_matches_lines'] == [True] * 5
+    assert facts['settlement_states'] == ['blocked', 'carried', 'posted']
+    assert facts['numbers_without_gaps']
+    assert facts['invoices_match']
+    assert facts['statements_attached']
+    assert facts['exports'] == sorted(
+        'Provisionslauf %s.xlsx' % name
+        for name in facts['period_names'][:5])
+    leader = facts['portal']['leader@example.com']
+    partner = facts['portal']['partner@example.com']
+    assert leader['lines'] > 0 and leader['posted'] > 0
+    assert leader['statements'] >= leader['posted']
+    assert partner['lines'] > 0 and partner['statements'] > 0
