@@ -95,7 +95,9 @@ def build_demo(settings, database, size):
     folder.mkdir(parents=True, exist_ok=True)
     building = f'{database}_building'
     building_file = folder / f'{building}.sqlite'
-    building_file.unlink(missing_ok=True)
+    # trytond keeps a database's files (attachments) in <path>/<database>/
+    building_files = folder / building
+    remove_database(folder, building)
     building_file.touch()
     log_path = folder / 'demo-build.log'
     password_file = folder / '.admin-password'
@@ -118,13 +120,22 @@ def build_demo(settings, database, size):
                 result = subprocess.run(command, cwd=PROJECT_ROOT, env=env,
                     stdout=log, stderr=subprocess.STDOUT)
                 if result.returncode:
-                    building_file.unlink(missing_ok=True)
+                    remove_database(folder, building)
                     raise CliError(
                         f"demo build failed at step {number} ({title}); "
                         f"see {log_path}: {last_line(log_path)}")
     finally:
         password_file.unlink(missing_ok=True)
+    remove_database(folder, database)
+    if building_files.exists():
+        shutil.move(building_files, folder / database)
     shutil.move(building_file, folder / f'{database}.sqlite')
+
+
+def remove_database(folder, database):
+    "Remove a SQLite database file and its filestore folder."
+    (folder / f'{database}.sqlite').unlink(missing_ok=True)
+    shutil.rmtree(folder / database, ignore_errors=True)
 
 
 def last_line(path):

@@ -1,13 +1,18 @@
 # This file is part of the MLM suite. See LICENSE for details.
 """`mlm test`: run the whole test suite on SQLite or PostgreSQL.
 
-Tryton's DB_CACHE is keyed only by the list of module names, so the cache
-folder is keyed here on a hash of the module sources and of the installed
-trytond distributions: a changed schema never reuses a stale cache.
+Tryton's DB_CACHE is keyed only by the list of module names, so the cache is
+keyed here on a hash of the module sources and of the installed trytond
+distributions: a changed schema never reuses a stale cache.  On SQLite the
+cache is a folder named after that hash; on PostgreSQL it is Tryton's template
+databases (``test-<module list hash>``, created in about a second instead of a
+pg_restore), each marked with the source hash as its comment and dropped when
+the hash no longer matches (ADR 0002).
 """
 import getpass
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,6 +27,7 @@ MODULE_DIRS = [
     'addons']
 SCHEMA_SUFFIXES = {'.py', '.xml', '.cfg', '.po'}
 CHROMIUM = '/usr/bin/chromium'
+TEMPLATE_NAME = re.compile(r'^test-[0-9a-f]{40}$')
 
 
 def source_hash():
@@ -68,6 +74,40 @@ def ensure_postgresql():
                 f"{result.stderr.strip()}")
 
 
+def psql(sql):
+    result = run(['psql', '-d', 'postgres', '-XAtq', '-v', 'ON_ERROR_STOP=1',
+            '-c', sql])
+    if result.returncode:
+        raise CliError(f"psql failed: {result.stderr.strip()}")
+    return [line.split('|') for line in result.stdout.splitlines()]
+
+
+def template_databases():
+    "Return {name: comment} of Tryton's cached test template databases."
+    rows = psql("SELECT datname, coalesce(shobj_description(oid, "
+        "'pg_database'), '') FROM pg_database WHERE datname LIKE 'test-%'")
+    return {name: comment for name, comment in rows
+        if TEMPLATE_NAME.match(name)}
+
+
+def drop_stale_templates(digest):
+    "Drop the template databases built from other sources (or unfinished)."
+    for name, comment in template_databases().items():
+        if comment != digest:
+            psql(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def mark_templates(digest):
+    "Stamp the templates created by this run with the source hash."
+    for name, comment in template_databases().items():
+        if not comment:
+            psql(f'COMMENT ON DATABASE "{name}" IS \'{digest}\'')
+
+
+def drop_database(name):
+    psql(f'DROP DATABASE IF EXISTS "{name}"')
+
+
 def ensure_chromium():
     "Install Debian's Chromium for the browser tests when it is missing."
     if Path(CHROMIUM).exists():
@@ -88,28 +128,39 @@ def ensure_chromium():
 def test(args):
     env = dict(os.environ)
     env.pop('TRYTOND_CONFIG', None)
-    cache = VAR / 'test-cache' / f'{args.backend}-{source_hash()}'
+    digest = source_hash()
     output = TEST_OUTPUT / args.backend
     output.mkdir(parents=True, exist_ok=True)
     pytest_args = list(args.pytest_args)
     if args.backend == 'postgresql':
         ensure_postgresql()
+        drop_stale_templates(digest)
+        cache = 'postgresql://'
+        database = f'mlm_test_{os.getpid()}'
         env['TRYTOND_DATABASE_URI'] = 'postgresql:///'
-        env['DB_NAME'] = f'mlm_test_{os.getpid()}'
         # The demo and its browser tests run on SQLite: once is enough.
         pytest_args = ['-m', 'not demo'] + pytest_args
     else:
+        cache = str(VAR / 'test-cache' / f'sqlite-{digest}')
+        database = ':memory:'
         env['TRYTOND_DATABASE_URI'] = 'sqlite://'
-        env['DB_NAME'] = ':memory:'
         ensure_chromium()
     env.update({
-            'DB_CACHE': str(cache),
+            'DB_NAME': database,
+            'DB_CACHE': cache,
             'MLM_TEST_BACKEND': args.backend,
             'MLM_TEST_OUTPUT': str(output),
             'PYTHONHASHSEED': '0',
             })
     command = [sys.executable, '-m', 'pytest',
         f'--junitxml={output / "junit.xml"}'] + pytest_args
-    print(f"Testing on {args.backend} (database cache {cache})", flush=True)
-    os.chdir(PROJECT_ROOT)
-    os.execve(sys.executable, command, env)
+    print(f"Testing on {args.backend} (database cache {cache}, "
+        f"sources {digest})", flush=True)
+    try:
+        status = subprocess.call(command, env=env, cwd=PROJECT_ROOT)
+    except KeyboardInterrupt:
+        status = 130
+    if args.backend == 'postgresql':
+        mark_templates(digest)
+        drop_database(database)
+    return status

@@ -68,15 +68,24 @@ def demo(tmp_path_factory):
     demo.config.write_text(
         f"[database]\nuri = sqlite://\npath = {folder}\n"
         f"[web]\nlisten = 127.0.0.1:{demo.port}\nroot = {SAO_DIR}\n")
-    cached = VAR / 'test-cache' / f'demo-{source_hash()}-{DEMO_SIZE}.sqlite'
-    if not cached.exists():
+    cached = VAR / 'test-cache' / f'demo-{source_hash()}-{DEMO_SIZE}'
+    if not (cached / f'{DATABASE}.sqlite').exists():
         subprocess.run(mlm('demo', '--no-serve', '--reset', '--size',
                 str(DEMO_SIZE), '-c', str(demo.config)),
-            check=True, timeout=900)
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(folder / f'{DATABASE}.sqlite', cached)
-    shutil.copy(cached, folder / f'{DATABASE}.sqlite')
+            check=True, timeout=1800)
+        shutil.rmtree(cached, ignore_errors=True)
+        copy_database(folder, cached)
+    copy_database(cached, folder)
     return demo
+
+
+def copy_database(source, target):
+    "Copy the demo's SQLite file and its filestore (attachments) folder."
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(source / f'{DATABASE}.sqlite', target / f'{DATABASE}.sqlite')
+    if (source / DATABASE).is_dir():
+        shutil.copytree(source / DATABASE, target / DATABASE,
+            dirs_exist_ok=True)
 
 
 @pytest.fixture(scope='session')

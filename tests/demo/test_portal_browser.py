@@ -8,7 +8,6 @@ import email
 import email.policy
 import json
 import re
-import shutil
 import socket
 import socketserver
 import subprocess
@@ -20,7 +19,7 @@ import pytest
 
 from mlm_demo.portal import PORTAL_LOGINS
 
-from .conftest import DATABASE, wait_until_serving
+from .conftest import DATABASE, copy_database, wait_until_serving
 SETUP = r'''
 import datetime as dt, json, sys
 from mlm_cli.settings import Settings
@@ -137,8 +136,7 @@ def portal(demo, smtp, tmp_path_factory):
     config.write_text(text + (
             f"[email]\nuri = smtp://127.0.0.1:{smtp.port}\n"
             "from = Partnerportal <portal@example.com>\n"))
-    shutil.copy(demo.folder / f'{DATABASE}.sqlite',
-        folder / f'{DATABASE}.sqlite')
+    copy_database(demo.folder, folder)
     result = subprocess.run([sys.executable, '-c', SETUP, str(config),
             DATABASE], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -295,3 +293,40 @@ def test_leader_pages_and_language(portal, page, screenshots):
     assert page.locator('#status dt').first.inner_text() == 'Partnernummer'
     logout(page)
     assert page.locator('h1').inner_text() == 'Anmelden'
+
+
+def test_leader_commissions(portal, page, screenshots):
+    "The leader sees the preview, the periods, a period's lines and a PDF"
+    base, (leader_number, _, _) = portal
+    page.context.clear_cookies()
+    email_, password, _ = PORTAL_LOGINS[0]
+    login(page, base, email_, password)
+    preview = page.locator('#commission')
+    assert preview.locator('h2').inner_text() == 'Provision'
+    assert preview.locator('dt').first.inner_text() == 'Offene Periode'
+
+    page.click('nav.main a:has-text("Provisionen")')
+    page.wait_for_load_state()
+    assert page.locator('h1').inner_text() == 'Provisionen'
+    rows = page.locator('table#periods tbody tr')
+    assert rows.count() >= 1
+    shot(page, screenshots, '20-commissions')
+
+    # the newest period with a statement: its lines, then the PDF
+    row = page.locator('table#periods tbody tr:has(a.statement)').first
+    name = row.locator('td').first.inner_text()
+    row.locator('td a').first.click()
+    page.wait_for_load_state()
+    assert page.locator('h1').inner_text() == f'Provisionen {name}'
+    assert page.locator('#totals tr#total-paid').count() == 1
+    assert page.locator('#lines table.list tbody tr').count() >= 1
+    shot(page, screenshots, '21-commission-period')
+    link = page.locator('#settlement a.statement')
+    response = page.request.get(link.evaluate('a => a.href'))
+    assert response.status == 200
+    assert name in response.headers['content-disposition']
+    data = response.body()
+    assert data.startswith(b'%PDF')
+    assert f'Partnernummer: {leader_number}'.encode() in data
+    (screenshots / 'portal-22-statement.pdf').write_bytes(data)
+    logout(page)
