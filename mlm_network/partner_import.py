@@ -36,6 +36,7 @@ from trytond.transaction import Transaction
 
 from . import bulk
 from .distributor import TAX_STATUSES
+from .downline_stats import refresh_downline_stats
 from .partner_csv import (
     COLUMNS, DEFAULT_COUNTRY, IMPORT_STATUSES, REQUIRED)
 
@@ -541,6 +542,8 @@ def write(rows, existing, company, report):
                     'active', 'terminated', r.termination_reason or None,
                     user, user) for r in terminated))
     _bump_sequence(rows)
+    # the rows bypassed the ORM that keeps the downline statistics exact
+    refresh_downline_stats()
     report.created = n
     report.terminated = len(terminated)
     report.roots = sum(1 for r in rows if not r.sponsor)

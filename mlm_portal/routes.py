@@ -328,9 +328,11 @@ def dashboard(portal):
     counts = _downline_counts(me, today.replace(day=1))
     news = News.for_distributor(me, rank=paid_as, limit=5)
     from .commission import preview
+    from .rank_progress import progress
     return portal.render('dashboard.html', record=record, paid_as=paid_as,
         highest=highest, next_rank=next_rank, counts=counts, news=news,
-        today=today, commission=preview(me))
+        today=today, commission=preview(me),
+        progress=progress(me, next_rank, record))
 
 
 # Downline ------------------------------------------------------------------

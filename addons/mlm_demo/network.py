@@ -51,6 +51,13 @@ DEEP_LINE = 120
 FIRST_NUMBER = 200001
 
 
+def _germany():
+    "The country of the partners' addresses (the company set-up makes it)"
+    Country = Pool().get('country.country')
+    if not Country.search([('code', '=', 'DE')], limit=1):
+        Country.create([{'name': "Deutschland", 'code': 'DE', 'code3': 'DEU'}])
+
+
 def setup_network(size=2000, today=None):
     "Build the demo organisation of about size partners; return a summary"
     pool = Pool()
@@ -61,6 +68,7 @@ def setup_network(size=2000, today=None):
     rng = random.Random(20261126)
     company = Transaction().context['company']
     ranks = _ranks()
+    _germany()
     rows = _partners(rng, size, today)
     report = write(rows, {}, company, ImportReport())
     distributors = _distributors()

@@ -261,8 +261,8 @@ class PortalTestCase(CompanyTestMixin, ModuleTestCase):
         company = create_company()
         with set_company(company):
             today = Date.today()
-            setup_network(60, today)
-            summary = setup_portal(60, today)
+            setup_network(200, today)
+            summary = setup_portal(200, today)
             self.assertEqual(summary['downloads'], 2)
             Distributor = pool.get('mlm.distributor')
             leader, mid, newcomer = [
