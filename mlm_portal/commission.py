@@ -286,8 +286,8 @@ def _line_rows(portal, period, offset, limit):
                 'source_id': source.id if source else None,
                 'own_order': bool(volume and not volume.customer_order),
                 'customer': customer,
-                'path': [(i, people.get(i, (None, None, False)))
-                    for i in paths[line.id]],
+                'path': _shortened([(i, people.get(i, (None, None, False)))
+                    for i in paths[line.id]]),
                 'clawback': line.kind == 'clawback',
                 'origin': line.origin_period,
                 })
@@ -348,3 +348,14 @@ def statement(portal, settlement_id):
             attachment.id, settlement_id)
         raise NotFound()
     return _file(attachment.data, attachment.name, 'application/pdf')
+
+
+def _shortened(path, ends=2):
+    """The path with its middle replaced by '… n …' when it is long.
+
+    A line from deep in a downline names every partner in between; the
+    first and last ones explain it, the count says how many are left out."""
+    if len(path) <= 2 * ends + 1:
+        return path
+    hidden = len(path) - 2 * ends
+    return path[:ends] + [(None, ('… %d …' % hidden, '', True))] + path[-ends:]
