@@ -63,16 +63,8 @@ class DownlineStatistics(ModelSQL):
         the caller then counts on the tree itself."""
         if not cls.complete():
             return None
-        table = cls.__table__()
-        cursor = Transaction().connection.cursor()
-        result = {}
-        for sub_ids in grouped_slice(distributor_ids):
-            cursor.execute(*table.select(
-                    table.distributor,
-                    *[Column(table, c) for c in COLUMNS.values()],
-                    where=table.distributor.in_(list(sub_ids))))
-            for distributor_id, *members in cursor:
-                result[distributor_id] = dict(zip(COLUMNS, members))
+        result = {i: dict(members)
+            for i, members in cls._subtrees(distributor_ids).items()}
         if len(result) < len(set(distributor_ids)):
             return None
         return result
