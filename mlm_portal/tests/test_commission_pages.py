@@ -112,8 +112,8 @@ def settle_and_post(period):
                 ('period', '=', period.id), ('state', '=', 'draft')]))
 
 
-class CommissionPagesTestCase(RouteTestCase):
-    "Portal commission pages"
+class CommissionRouteTestCase(RouteTestCase):
+    "Portal routes over commission data that build() commits once"
     module = 'mlm_portal'
     extras = ['mlm_commission']
     ids = {}
@@ -125,6 +125,10 @@ class CommissionPagesTestCase(RouteTestCase):
         # transaction: setting up accounting locks tables
         super(RouteTestCase, cls).setUpClass()
         committed(cls.build, user=1)
+
+
+class CommissionPagesTestCase(CommissionRouteTestCase):
+    "Portal commission pages"
 
     @classmethod
     def build(cls):

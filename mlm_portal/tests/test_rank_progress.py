@@ -26,7 +26,7 @@ from decimal import Decimal
 from trytond.modules.company.tests import set_company
 from trytond.pool import Pool
 from trytond.protocols.wrappers import Response
-from trytond.tests.test_tryton import DB_NAME, RouteTestCase
+from trytond.tests.test_tryton import DB_NAME
 from trytond.wsgi import app
 
 from mlm_commission.tests.tools import (
@@ -34,7 +34,7 @@ from mlm_commission.tests.tools import (
     post_invoice, setup_company)
 
 from ..rank_progress import qualifying_group_volume
-from .test_commission_pages import committed
+from .test_commission_pages import CommissionRouteTestCase, committed
 from .test_routes import PortalClient
 from .tools import PASSWORD, create_login, csrf_of
 
@@ -75,19 +75,9 @@ def progress_lines(text):
     return [' '.join(re.sub(r'<[^>]+>', ' ', i).split()) for i in items]
 
 
-class RankProgressTestCase(RouteTestCase):
+class RankProgressTestCase(CommissionRouteTestCase):
     "Dashboard: progress to the next rank"
-    module = 'mlm_portal'
-    extras = ['mlm_commission']
     ids = {}
-    maxDiff = None
-
-    @classmethod
-    def setUpClass(cls):
-        # the database of RouteTestCase without its setUpDatabase
-        # transaction: setting up accounting locks tables
-        super(RouteTestCase, cls).setUpClass()
-        committed(cls.build, user=1)
 
     @classmethod
     def build(cls):
