@@ -1,5 +1,7 @@
 # This file is part of the MLM suite. See LICENSE for details.
-"""The ``mlm verify`` command: recompute the closing hash chain.
+"""The ``mlm verify`` command: recompute the closing hash chain and look
+for references of the run-written tables that point nowhere (they have no
+foreign key constraints, ADR 0049).
 
 Nothing here imports trytond at module level: the CLI builds its parser
 before the configuration (and so the database backend) is known.
@@ -16,8 +18,10 @@ def register_verify(subparsers):
         help="verify the hash chain of the closed commission periods",
         description="Recompute the hash of every closed commission period "
         "over its lines, chained to the previous closing, and name the "
-        "first period that no longer matches. Exit code 0: the chain is "
-        "intact, 1: a period was changed.")
+        "first period that no longer matches; check that every reference "
+        "of the commission lines, period inputs and figures exists. Exit "
+        "code 0: the chain is intact, 1: a period was changed or a "
+        "reference is dangling.")
     parser.add_argument(
         '--company', type=int, default=None,
         help="only the periods of this company id (default: all)")
@@ -29,6 +33,8 @@ def run_verify(args, stdout=None, stderr=None):
     "Verify in a read-only transaction; return the exit code"
     from trytond.pool import Pool
     from trytond.transaction import Transaction
+
+    from mlm_network.references import dangling_references
 
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
@@ -48,6 +54,17 @@ def run_verify(args, stdout=None, stderr=None):
                 % (broken.name, broken.start_date, broken.end_date,
                     broken.company.rec_name), file=stderr)
             return 1
-        print("%s closed period(s) verified, the chain is intact." % count,
-            file=stdout)
+        dangling = [(Model, *found) for Model in (
+                pool.get('mlm.commission.line'),
+                pool.get('mlm.commission.period.entry'),
+                pool.get('mlm.commission.figure'))
+            for found in dangling_references(Model)]
+        for Model, column, record, missing in dangling:
+            print("%s %s: %s %s does not exist." % (
+                    Model.__string__, record, column, missing), file=stderr)
+        if dangling:
+            return 1
+        print("%s closed period(s) verified, the chain is intact; every "
+            "reference of the commission lines, inputs and figures exists."
+            % count, file=stdout)
         return 0

@@ -3,6 +3,8 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 
+from mlm_network.references import UncheckedReferences
+
 from .exceptions import LineImmutableError
 
 COMPONENTS = [
@@ -27,12 +29,16 @@ BASES = [
     ]
 
 
-class Line(ModelSQL, ModelView):
+class Line(UncheckedReferences, ModelSQL, ModelView):
     """Commission Line
 
-    Written only by runs (multi-row INSERT); never edited through the ORM."""
+    Written only by runs (COPY, multi-row INSERT on SQLite); never edited
+    through the ORM.  No foreign key constraints (ADR 0049)."""
     __string__ = "Commission Line"
     __name__ = 'mlm.commission.line'
+    _unchecked_references = ('company', 'period', 'run', 'beneficiary',
+        'source_distributor', 'source_volume', 'origin_period', 'reverses',
+        'reverses_period')
 
     company = fields.Many2One(
         'company.company', "Company", required=True, readonly=True)
@@ -101,6 +107,16 @@ class Line(ModelSQL, ModelView):
                 })
         cls._order = [('period', 'DESC'), ('beneficiary', 'ASC'),
             ('id', 'ASC')]
+
+    @classmethod
+    def __setup_indexes__(cls):
+        super().__setup_indexes__()
+        # one index less to maintain per line for each: (period,
+        # beneficiary) serves the searches by period, and lines are never
+        # searched by their order period
+        cls._sql_indexes = {i for i in cls._sql_indexes
+            if [getattr(e, 'name', None) for e, _ in i.expressions]
+            not in (['period'], ['origin_period'])}
 
     def get_rec_name(self, name):
         return '%s %s %s' % (

@@ -12,6 +12,8 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from mlm_network.references import UncheckedReferences
+
 from .exceptions import (
     ApprovalError, LineImmutableError, PeriodClosedError, PeriodError)
 
@@ -396,13 +398,15 @@ class RunOutputMixin:
                     'mlm_commission.msg_line_immutable'))
 
 
-class PeriodEntry(RunOutputMixin, ModelSQL, ModelView):
+class PeriodEntry(
+        UncheckedReferences, RunOutputMixin, ModelSQL, ModelView):
     """Period Input
 
     The volume entries a period's run consumed, frozen with the role they
     played; an entry is consumed by exactly one period."""
     __string__ = "Commission Period Input"
     __name__ = 'mlm.commission.period.entry'
+    _unchecked_references = ('period', 'run', 'volume', 'origin_period')
 
     period = fields.Many2One(
         'mlm.commission.period', "Period", required=True, readonly=True,
@@ -434,13 +438,14 @@ class PeriodEntry(RunOutputMixin, ModelSQL, ModelView):
         cls._sql_indexes.add(Index(t, (t.period, Index.Equality())))
 
 
-class Figure(RunOutputMixin, ModelSQL, ModelView):
+class Figure(UncheckedReferences, RunOutputMixin, ModelSQL, ModelView):
     """Partner Figures
 
     Volumes, ranks and binary carry of a distributor in a period as computed
     by the run."""
     __string__ = "Commission Partner Figures"
     __name__ = 'mlm.commission.figure'
+    _unchecked_references = ('period', 'distributor')
 
     period = fields.Many2One(
         'mlm.commission.period', "Period", required=True, readonly=True,

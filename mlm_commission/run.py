@@ -34,7 +34,7 @@ from trytond.pool import Pool
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
-from .exceptions import PeriodError, PlanError
+from .exceptions import LineImmutableError, PeriodError, PlanError
 from .run_text import read_rows
 
 EPOCH = dt.date(1970, 1, 1)
@@ -100,6 +100,17 @@ class Run(ModelSQL, ModelView):
     @staticmethod
     def default_state():
         return 'queued'
+
+    @classmethod
+    def check_modification(cls, mode, runs, values=None, external=False):
+        super().check_modification(
+            mode, runs, values=values, external=external)
+        # a run is the audit trail of its lines (which have no foreign
+        # key to it, ADR 0049)
+        if mode == 'delete' and runs:
+            raise LineImmutableError(gettext(
+                    'mlm_commission.msg_run_delete',
+                    run=runs[0].rec_name))
 
     @classmethod
     def __register__(cls, module):
@@ -372,15 +383,20 @@ class Pipeline:
         if found:
             where = positions([f[0] for f in found])
             previous[where] = [index_by_level.get(f[1], -1) for f in found]
-        minus = np.full(n, -1, np.int32)
+        from .run_network import placements
+        binary_parent, binary_leg, matrix_parent = placements(
+            self.company, date, ids, positions, self.plan_set)
         partners = Partners(
             ids=[str(i) for i in ids.tolist()], sponsor=sponsor,
-            binary_parent=minus, binary_leg=np.full(n, -1, np.int8),
-            matrix_parent=minus.copy(), status=status_column,
+            binary_parent=binary_parent, binary_leg=binary_leg,
+            matrix_parent=matrix_parent, status=status_column,
             join_day=join_day, rank_override=override,
             previous_highest=previous)
         self.digest(partners.ids, sponsor, status_column, join_day, override,
             previous)
+        if (binary_parent >= 0).any() or (matrix_parent >= 0).any():
+            # without placements the hash stays the one of earlier runs
+            self.digest(binary_parent, binary_leg, matrix_parent)
         return ids, positions, partners
 
     def load_entries(self):
@@ -618,6 +634,12 @@ class Pipeline:
         # the ledger of the stored lines (weight carries the line id)
         state = PeriodState.initial(self.plan_set, partners, orders)
         state.carry = self.previous_carry(ids, positions, len(partners))
+        from .run_network import advancement_history
+        history = advancement_history(
+            self.company, period, self.plan_set, ids, positions)
+        if history is not None:
+            state.streak, state.advanced = history
+            self.digest(*history)
         version_index = {v.id: v.index for v in self.plan_set.versions}
         ledger = Ledger.empty(len(orders))
         batches = {}
@@ -994,6 +1016,9 @@ class Pipeline:
             [('period', period.id)])
         rank_id = lookup([value_text(r) for r in self.rank_id])
         present = np.flatnonzero(result.present)
+        # a manual override counts as reached, as on records written by
+        # hand (RankRecord._set_paid_as)
+        highest = np.maximum(ranks.highest, ranks.paid_as)
         override_columns = [constant(NULL, len(present)) for _ in range(3)]
         where = {d: i for i, d in enumerate(ids[present].tolist())
             if d in overrides}
@@ -1002,16 +1027,36 @@ class Pipeline:
                 column[i] = value_text(value)
         write_text(RankRecord, ['distributor', 'computed_rank',
                 'override_rank', 'override_reason', 'override_user',
-                'paid_as_rank', 'highest_rank'], join_rows([
+                'paid_as_rank', 'highest_rank', 'qualification'], join_rows([
                     id_text[present], rank_id[ranks.qualified[present]],
                     *override_columns, rank_id[ranks.paid_as[present]],
-                    rank_id[ranks.highest[present]]]),
+                    rank_id[highest[present]],
+                    qualification_texts(result, present)]),
             [('company', self.company.id),
                 ('period_start', period.start_date),
                 ('period_end', period.end_date)])
         self.watch.lap('update ranks')
         for Model in [Line, Entry, Figure, RankRecord]:
             clear_cache(Model)
+
+
+def qualification_texts(result, chosen):
+    """The qualification snapshots of the partners chosen (positions), as
+    the JSON text of Tryton's Dict field (keys sorted, amounts in Tryton's
+    Decimal encoding): PV and GV of the period, and the GV counted for the
+    rank worked towards (the next one, or the top rank: after the leg caps)
+    and the legs qualified for it"""
+    from .run_text import fixed_texts, int_texts
+
+    def decimal(cents):
+        return ('{"__class__":"Decimal","decimal":"'
+            + fixed_texts(cents, 2) + '"}')
+    ranks = result.ranks
+    return ('{"gv":' + decimal(result.gv[chosen])
+        + ',"pv":' + decimal(result.pv[chosen])
+        + ',"qualified_legs":' + int_texts(ranks.qualified_legs[chosen])
+        + ',"qualifying_gv":' + decimal(ranks.qualifying_gv[chosen])
+        + '}')
 
 
 # the text of a line (write order, output hash): its content, without the

@@ -550,6 +550,15 @@ class Distributor(ModelSQL, ModelView):
                 raise GenealogyAccessError(gettext(
                         'mlm_network.msg_distributor_delete',
                         distributor=distributor.rec_name))
+        # rank records reference distributors without a foreign key
+        # (ADR 0049): deleted with them, as ON DELETE CASCADE would
+        RankRecord = Pool().get('mlm.rank.record')
+        with without_check_access():
+            records = RankRecord.search([
+                    ('distributor', 'in', [d.id for d in distributors]),
+                    ])
+            if records:
+                RankRecord.delete(records)
         super().delete(distributors)
 
     @classmethod

@@ -5,10 +5,13 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields,
     sequence_ordered)
+from trytond.pool import Pool
 from trytond.pyson import Bool, Eval
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
-from .exceptions import RankRecordError
+from .exceptions import GenealogyAccessError, RankRecordError
+from .references import UncheckedReferences
 
 
 class Rank(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
@@ -38,14 +41,48 @@ class Rank(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
     def default_company():
         return Transaction().context.get('company')
 
+    @classmethod
+    def check_modification(cls, mode, ranks, values=None, external=False):
+        super().check_modification(
+            mode, ranks, values=values, external=external)
+        if mode == 'delete' and ranks:
+            # rank records reference ranks without a foreign key (ADR 0049)
+            used = ranks_in_records([r.id for r in ranks])
+            if used:
+                raise GenealogyAccessError(gettext(
+                        'mlm_network.msg_rank_delete',
+                        rank=cls(used[0]).rec_name))
 
-class RankRecord(ModelSQL, ModelView):
+
+def ranks_in_records(rank_ids):
+    "The ids among rank_ids that a rank record names"
+    record = Pool().get('mlm.rank.record').__table__()
+    cursor = Transaction().connection.cursor()
+    found = set()
+    for sub_ids in grouped_slice(rank_ids):
+        sub_ids = list(sub_ids)
+        columns = [record.computed_rank, record.override_rank,
+            record.paid_as_rank, record.highest_rank]
+        where = None
+        for column in columns:
+            clause = column.in_(sub_ids)
+            where = clause if where is None else where | clause
+        cursor.execute(*record.select(*columns, where=where))
+        found.update(i for row in cursor for i in row if i in sub_ids)
+    return sorted(found)
+
+
+class RankRecord(UncheckedReferences, ModelSQL, ModelView):
     """Rank Record
 
     The rank of a distributor in a period as computed by the commission
-    engine; a manual override wins over the computation."""
+    engine; a manual override wins over the computation.  Commission runs
+    write them in bulk: no foreign keys on the columns a run fills
+    (ADR 0049)."""
     __string__ = "Rank Record"
     __name__ = 'mlm.rank.record'
+    _unchecked_references = ('company', 'distributor', 'computed_rank',
+        'paid_as_rank', 'highest_rank')
 
     company = fields.Many2One(
         'company.company', "Company", required=True, readonly=True)
@@ -95,6 +132,15 @@ class RankRecord(ModelSQL, ModelView):
             Index(t, (t.period_start, Index.Range()),
                 (t.paid_as_rank, Index.Equality())))
         cls._order = [('period_start', 'DESC'), ('id', 'DESC')]
+
+    @classmethod
+    def __setup_indexes__(cls):
+        super().__setup_indexes__()
+        # the unique (distributor, period_start) index serves the searches
+        # by distributor: one index less to maintain per record
+        cls._sql_indexes = {i for i in cls._sql_indexes
+            if [getattr(e, 'name', None) for e, _ in i.expressions]
+            != ['distributor']}
 
     @staticmethod
     def default_company():

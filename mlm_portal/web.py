@@ -142,6 +142,7 @@ class Portal:
             'personally_sponsored': _("Personally sponsored"),
             'active_legs': _("Active legs"),
             'qualified_legs': _("Qualified legs"),
+            'qualifying_gv': _("Group volume counted for the next rank"),
             'left_volume': _("Volume left leg"),
             'right_volume': _("Volume right leg"),
             }

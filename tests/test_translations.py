@@ -1,25 +1,23 @@
 # This file is part of the MLM suite. See LICENSE for details.
 "Every user-facing string of the MLM modules has its German translation."
-import unittest
 from importlib.metadata import entry_points
 from pathlib import Path
 
 import polib
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.tools import find_path
+
+from mlm_network.tests.tools import DatabaseTestCase
 
 MODULES = sorted(
     entry.name for entry in entry_points(group='trytond.modules')
     if entry.name.startswith('mlm_') and entry.name != 'mlm_demo')
 
 
-class GermanTranslationTestCase(unittest.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        activate_module(MODULES)
+class GermanTranslationTestCase(DatabaseTestCase):
+    modules = MODULES
 
     @with_transaction()
     def test_every_string_has_a_german_translation(self):

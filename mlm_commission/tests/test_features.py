@@ -3,16 +3,16 @@
 import datetime as dt
 import io
 import json
-import unittest
 import zipfile
 from decimal import Decimal
 
 from trytond.modules.company.tests import set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from mlm_commission.exceptions import SettlementError
+from mlm_network.tests.tools import DatabaseTestCase
 
 from .test_module import create_users
 from .tools import (
@@ -31,12 +31,9 @@ def approve(period, approver):
     return Period(period.id)
 
 
-class CommissionFeaturesTestCase(unittest.TestCase):
+class CommissionFeaturesTestCase(DatabaseTestCase):
     "Settlement edge cases, price-list volumes, what-if wizard"
-
-    @classmethod
-    def setUpClass(cls):
-        activate_module('mlm_commission')
+    modules = ('mlm_commission',)
 
     @with_transaction()
     def test_blocked_and_carried_statements(self):

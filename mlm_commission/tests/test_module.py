@@ -1,7 +1,6 @@
 # This file is part of the MLM suite. See LICENSE for details.
 import datetime as dt
 import json
-import unittest
 from decimal import Decimal
 from pathlib import Path
 
@@ -9,9 +8,10 @@ from pathlib import Path
 from trytond import backend
 from trytond.modules.company.tests import CompanyTestMixin, set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    ModuleTestCase, activate_module, with_transaction)
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
+
+from mlm_network.tests.tools import DatabaseTestCase
 
 from mlm_commission.exceptions import (
     ApprovalError, LineImmutableError, PeriodClosedError, PlanError,
@@ -391,7 +391,6 @@ class CommissionTestCase(CompanyTestMixin, ModuleTestCase):
                 (first.input_hash, first.output_hash))
             del Invoice
 
-
     @with_transaction()
     def test_settlement_gutschrift(self):
         "Oracles G1/G2, reverse charge, blocked partner, holdback, minimum"
@@ -502,13 +501,9 @@ class CommissionTestCase(CompanyTestMixin, ModuleTestCase):
                 (D('45.00'), D('5.00'), D('50.00')))
 
 
-
-class CommissionDemoTestCase(unittest.TestCase):
+class CommissionDemoTestCase(DatabaseTestCase):
     "The demo step, in its own database (it writes a whole company)"
-
-    @classmethod
-    def setUpClass(cls):
-        activate_module('mlm_commission')
+    modules = ('mlm_commission',)
 
     @with_transaction()
     def test_demo_step(self):

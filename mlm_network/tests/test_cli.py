@@ -2,21 +2,18 @@
 import argparse
 import io
 import tempfile
-import unittest
 from pathlib import Path
 
-from trytond.tests.test_tryton import DB_NAME, activate_module
+from trytond.tests.test_tryton import DB_NAME
 
 from mlm_network.cli import register_import
 
+from .tools import DatabaseTestCase
 
-class CliTestCase(unittest.TestCase):
+
+class CliTestCase(DatabaseTestCase):
     "Test the mlm import partners command"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        activate_module('mlm_network')
+    modules = ('mlm_network',)
 
     def parse(self, *argv):
         parser = argparse.ArgumentParser(prog='mlm import')

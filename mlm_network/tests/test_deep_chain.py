@@ -1,26 +1,21 @@
 # This file is part of the MLM suite. See LICENSE for details.
 import datetime as dt
 import io
-import unittest
 
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 
 from mlm_network.partner_import import import_partners
 
-from .tools import create_genealogy_managers, day
+from .tools import DatabaseTestCase, create_genealogy_managers, day
 
 LENGTH = 1500
 
 
-class DeepChainTestCase(unittest.TestCase):
+class DeepChainTestCase(DatabaseTestCase):
     "A chain whose paths are longer than the indexed prefix"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        activate_module('mlm_network')
+    modules = ('mlm_network',)
 
     @with_transaction()
     def test_deep_chain(self):
@@ -67,4 +62,3 @@ class DeepChainTestCase(unittest.TestCase):
                 LENGTH - 1200)
             self.assertEqual(
                 chain[str(700000 + 1199)].downline_at(day(5)), [])
-

@@ -1,27 +1,24 @@
 # This file is part of the MLM suite. See LICENSE for details.
 "The precomputed downline statistics follow every change of the tree"
 import io
-import unittest
 
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from mlm_network.downline_stats import refresh_downline_stats
 from mlm_network.partner_import import import_partners
 
-from .tools import create_distributor, create_genealogy_managers, day
+from .tools import (
+    DatabaseTestCase, create_distributor, create_genealogy_managers, day)
 
 HEADER = 'number,name,sponsor,join_date,status,tax_status,vat_id,iban\n'
 
 
-class DownlineStatisticsTestCase(unittest.TestCase):
+class DownlineStatisticsTestCase(DatabaseTestCase):
     "Downline statistics"
-
-    @classmethod
-    def setUpClass(cls):
-        activate_module('mlm_network')
+    modules = ('mlm_network',)
 
     def counts(self, *distributors):
         "Return (members, active, inactive, terminated, applicants) each"

@@ -4,21 +4,20 @@
 Whatever the sequence, the current tree stays acyclic with consistent
 paths, refused operations change nothing and say why, and the as-of
 queries equal a plain replay of the event log on every relevant date."""
-import unittest
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    DB_NAME, activate_module, with_transaction)
+from trytond.tests.test_tryton import DB_NAME, with_transaction
 from trytond.transaction import Transaction
 
 from mlm_network import tree
 from mlm_network.exceptions import MoveError, StatusError
 
-from .tools import create_distributor, create_genealogy_managers, day
+from .tools import (
+    DatabaseTestCase, create_distributor, create_genealogy_managers, day)
 
 SIZE = 7
 HORIZON = 120
@@ -36,13 +35,13 @@ operations = st.lists(st.tuples(
 windows = st.sampled_from([None, 90])
 
 
-class GenealogyPropertyTestCase(unittest.TestCase):
+class GenealogyPropertyTestCase(DatabaseTestCase):
     "Random genealogy histories"
+    modules = ('mlm_network',)
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        activate_module('mlm_network')
         # the two managers are committed once: creating users is slow
         with Transaction().start(DB_NAME, 0) as transaction:
             User = Pool().get('res.user')

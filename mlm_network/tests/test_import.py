@@ -3,21 +3,20 @@
 set-based read helpers of the genealogy."""
 import datetime as dt
 import io
-import unittest
 
 from sql.aggregate import Count
 
 from trytond import backend
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from mlm_network import bulk
 from mlm_network.distributor import fetch_rows, path_prefix_where
 from mlm_network.partner_import import import_partners
 
-from .tools import day
+from .tools import DatabaseTestCase, day
 
 HEADER = ('number,name,sponsor,join_date,status,iban,street,postal_code,'
     'city,country,termination_date,termination_reason\n')
@@ -31,13 +30,9 @@ def create_countries():
             ])
 
 
-class ImportTestCase(unittest.TestCase):
+class ImportTestCase(DatabaseTestCase):
     "Test the partner import and the genealogy read helpers"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        activate_module('mlm_network')
+    modules = ('mlm_network',)
 
     @with_transaction()
     def test_import_addresses(self):
@@ -242,4 +237,3 @@ class ImportTestCase(unittest.TestCase):
                 self.assertEqual(cursor.fetchone()[0], size, number)
                 self.assertEqual(top.downline_size, size)
             self.assertGreater(len(by_number['5290'].path), 1000)
-

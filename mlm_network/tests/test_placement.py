@@ -4,21 +4,20 @@ party's MLM page.
 
 The as-of answers are compared with a plain replay of the placement events,
 for hand-made histories and for random ones (hypothesis)."""
-import unittest
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    DB_NAME, activate_module, with_transaction)
+from trytond.tests.test_tryton import DB_NAME, with_transaction
 from trytond.transaction import Transaction
 
 from mlm_network import tree
 from mlm_network.exceptions import MoveError, PlacementError
 
-from .tools import create_distributor, create_genealogy_managers, day
+from .tools import (
+    DatabaseTestCase, create_distributor, create_genealogy_managers, day)
 
 
 def create_structure(type_='binary', width=2, rule='outer_left'):
@@ -110,13 +109,9 @@ class ReplayChecks:
                             if p == placement.id), 'children on %s' % date)
 
 
-class PlacementTestCase(ReplayChecks, unittest.TestCase):
+class PlacementTestCase(ReplayChecks, DatabaseTestCase):
     "Placement as-of API, move policy and the party page"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        activate_module('mlm_network')
+    modules = ('mlm_network',)
 
     def build_binary(self):
         """Anna at the root, Ben, Carla, Dirk and Eva down the outer left leg
@@ -367,13 +362,13 @@ operations = st.lists(st.tuples(
         ), max_size=8)
 
 
-class PlacementPropertyTestCase(ReplayChecks, unittest.TestCase):
+class PlacementPropertyTestCase(ReplayChecks, DatabaseTestCase):
     "Random placement move histories equal the replay of their events"
+    modules = ('mlm_network',)
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        activate_module('mlm_network')
         # the two managers are committed once: creating users is slow
         with Transaction().start(DB_NAME, 0) as transaction:
             User = Pool().get('res.user')

@@ -1,8 +1,29 @@
 # This file is part of the MLM suite. See LICENSE for details.
 "Helpers shared by the tests of mlm_network"
 import datetime as dt
+import unittest
 
 from trytond.pool import Pool
+from trytond.tests.test_tryton import activate_module, drop_db
+
+
+class DatabaseTestCase(unittest.TestCase):
+    """A test class on a database of its own: `modules` activated before its
+    tests, the database dropped after them.  A database left behind would be
+    reused by the next class and, on PostgreSQL, its open pool connections
+    would keep a scenario from restoring its template."""
+    modules = ()
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        drop_db()
+        activate_module(list(cls.modules))
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        drop_db()
 
 
 def day(days, today=None):

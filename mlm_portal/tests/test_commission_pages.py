@@ -434,6 +434,13 @@ class CommissionPagesTestCase(CommissionRouteTestCase):
         self.assertIn('href="%s/commissions">Open the commissions</a>' % BASE,
             text)
         self.assertIn('href="%s/commissions">Commissions</a>' % BASE, text)
+        # the run's rank record: an override counts as reached, and the
+        # qualification snapshot of the run
+        self.assertIn('<dt>Paid-as rank</dt><dd>Manager</dd>'
+            '\n      <dt>Highest rank</dt><dd>Manager</dd>', text)
+        self.assertIn('<dt>Group volume (GV)</dt><dd>1,000</dd>', text)
+        self.assertIn('<dt>Group volume counted for the next rank</dt>'
+            '<dd>1,000</dd>', text)
         response = self.get(self.login('xena@example.com'), '/dashboard')
         self.assertIn('<dt>Preview</dt><dd><strong>0.00 EUR</strong></dd>',
             response.text)

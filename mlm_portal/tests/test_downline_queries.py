@@ -1,15 +1,15 @@
 # This file is part of the MLM suite. See LICENSE for details.
 "The downline queries give the rows of one ORDER BY (level, number)"
-import unittest
 from unittest.mock import patch
 
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from mlm_network.downline_stats import refresh_downline_stats
-from mlm_network.tests.tools import create_distributor, day
+from mlm_network.tests.tools import (
+    DatabaseTestCase, create_distributor, day)
 
 from mlm_portal import downline_queries
 from mlm_portal.downline_queries import downline_counts, downline_page
@@ -17,12 +17,9 @@ from mlm_portal.downline_queries import downline_counts, downline_page
 FILTERS = {'q': '', 'status': '', 'level': None}
 
 
-class DownlineQueriesTestCase(unittest.TestCase):
+class DownlineQueriesTestCase(DatabaseTestCase):
     "Downline queries"
-
-    @classmethod
-    def setUpClass(cls):
-        activate_module('mlm_portal')
+    modules = ('mlm_portal',)
 
     def build(self):
         """A leader with 3 children, each with 3 children and a chain of 4

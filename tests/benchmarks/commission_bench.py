@@ -295,11 +295,12 @@ def _ids(args):
         return cursor.fetchone()
 
 
-def measure(args, repetition):
+def run_period(args, commit=False):
+    """Run the period 2024-07 in one transaction, committed or rolled back;
+    return (seconds, {'lines', 'amount', 'output_hash'}, stage timings)"""
     from trytond.pool import Pool
     from trytond.transaction import Transaction
     period_id, company_id = _ids(args)
-    before = load()
     start = time.perf_counter()
     with Transaction().start(args.database, 0,
             context={'company': company_id}, _lock_records={
@@ -310,13 +311,22 @@ def measure(args, repetition):
         timings = run.execute()
         seconds = time.perf_counter() - start
         run = Run(run.id)
-        figures = {'total': seconds, 'lines': run.line_count,
-            'amount': run.total, 'output_hash': run.output_hash,
-            'load': '%s / %s' % (before, load())}
-        figures.update(timings)
-        transaction.rollback()
+        result = {'lines': run.line_count, 'amount': run.total,
+            'output_hash': run.output_hash}
+        if commit:
+            transaction.commit()
+        else:
+            transaction.rollback()
+    return seconds, result, timings
+
+
+def measure(args, repetition):
+    from trytond.transaction import Transaction
+    before = load()
+    seconds, figures, timings = run_period(args)
+    figures.update(timings, total=seconds, load='%s / %s' % (before, load()))
     print("Run %s: %.1f s, %s lines, total %s, load %s; %s" % (
-            repetition + 1, seconds, run.line_count, run.total,
+            repetition + 1, seconds, figures['lines'], figures['amount'],
             figures['load'], ', '.join('%s %.2f s' % (k, v)
                 for k, v in timings.items())))
     with Transaction().start(args.database, 0, autocommit=True

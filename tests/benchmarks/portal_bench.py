@@ -10,6 +10,10 @@
    every partner a rank record for last month (one INSERT ... SELECT);
 2. create a portal login for the partner whose downline is closest to
    100,000 members;
+   with --commission also ``mlm_commission``: the commission benchmark's
+   company, plan and period 2024-07, one order per partner and a committed
+   run of that period, so the dashboard shows the open period's commission
+   preview and the progress to the next rank from real run figures;
 3. with --profile K: render each page K times in this process under
    cProfile and print where the time goes (SQL, template, other Python);
 4. serve the database with ``trytond`` on loopback and send the requests
@@ -36,6 +40,7 @@ import time
 import urllib.parse
 import urllib.request
 
+from tests.benchmarks import commission_bench
 from tests.benchmarks.network_bench import (
     downline_sizes, generate, machine)
 
@@ -60,6 +65,8 @@ def parse_args(argv=None):
         help="partners (the newest) who joined this month")
     parser.add_argument('--profile', type=int, default=0, metavar='K',
         help="profile K in-process renderings of each page first")
+    parser.add_argument('--commission', action='store_true',
+        help="activate mlm_commission too, with orders and a run")
     return parser.parse_args(argv)
 
 
@@ -84,7 +91,8 @@ def main(argv=None):
             number = str(10000000 + wanted)
             if not args.reuse:
                 start = time.perf_counter()
-                activate_module('mlm_portal')
+                activate_module(['mlm_portal'] + (
+                        ['mlm_commission'] if args.commission else []))
                 print("Database %s created in %.1f s" % (
                         args.database, time.perf_counter() - start))
                 _populate(args, path, number)
@@ -119,10 +127,14 @@ def _populate(args, path, number):
 
     from mlm_network.partner_import import import_partners
 
-    with Transaction().start(args.database, 0) as transaction:
-        company = create_company()
-        company_id = company.id
-        transaction.commit()
+    if args.commission:
+        # the chart of accounts locks tables: retried with the locks
+        company_id = commission_bench._in_transaction(
+            args, commission_bench._setup_company)
+    else:
+        with Transaction().start(args.database, 0) as transaction:
+            company_id = create_company().id
+            transaction.commit()
     start = time.perf_counter()
     with Transaction().start(
             args.database, 0, context={'company': company_id}) as transaction:
@@ -142,7 +154,7 @@ def _populate(args, path, number):
         Distributor = pool.get('mlm.distributor')
         WebUser = pool.get('web.user')
         News = pool.get('mlm.portal.news')
-        ranks = Rank.create([{
+        ranks = Rank.search([], order=[('level', 'ASC')]) or Rank.create([{
                     'name': name, 'code': name[:1], 'level': level,
                     } for level, name in enumerate(
                     ["Partner", "Bronze", "Silver", "Gold"], 1)])
@@ -172,8 +184,24 @@ def _populate(args, path, number):
                     'ranks': [('add', [ranks[i % 4].id])] if i % 2 else [],
                     } for i in range(20)])
         transaction.commit()
+    if args.commission:
+        _commission_run(args, company_id)
     with Transaction().start(args.database, 0) as transaction:
         transaction.connection.cursor().execute('ANALYZE')
+
+
+def _commission_run(args, company_id):
+    "One order per partner in 2024-07 and a committed run of that period"
+    args.orders = args.partners
+    commission_bench._in_transaction(args,
+        lambda: commission_bench._orders(args, company_id),
+        context={'company': company_id})
+    seconds, figures, timings = commission_bench.run_period(
+        args, commit=True)
+    print("Commission run of 2024-07 in %.1f s (%s lines; %s; load %s)" % (
+            seconds, figures['lines'], ', '.join(
+                '%s %.1f s' % (k, v) for k, v in timings.items()),
+            load_average()))
 
 
 def _statistics(args):
