@@ -7,7 +7,9 @@
    genealogy benchmark) through ``mlm_network.partner_import``, let the
    newest --new-this-month of them join this month, build the downline
    statistics (``refresh_downline_stats``, as after every import) and give
-   every partner a rank record for last month (one INSERT ... SELECT);
+   every partner a rank record for last month (one INSERT ... SELECT; the
+   leader's is the second-highest rank, so the dashboard shows the progress
+   to the next one);
 2. create a portal login for the partner whose downline is closest to
    100,000 members;
    with --commission also ``mlm_commission``: the commission benchmark's
@@ -175,6 +177,13 @@ def _populate(args, path, number):
         print("Rank records written in %.1f s" % (
                 time.perf_counter() - start))
         top, = Distributor.search([('number', '=', number)])
+        # the leader is paid as the second-highest rank: the dashboard
+        # shows the progress to the top rank
+        cursor.execute(
+            'UPDATE mlm_rank_record SET computed_rank = %s, '
+            'paid_as_rank = %s, highest_rank = %s '
+            'WHERE distributor = %s AND period_start = %s',
+            (ranks[-2].id,) * 3 + (top.id, begin))
         WebUser.create([{
                     'email': EMAIL, 'password': PASSWORD,
                     'party': top.party.id, 'email_valid': True,
