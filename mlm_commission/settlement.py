@@ -14,8 +14,9 @@ from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.model.exceptions import AccessError
 from trytond.pyson import Eval
-from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
+
+from mlm_network.references import referenced_ids
 
 from .exceptions import PeriodError, SettlementError
 
@@ -73,31 +74,17 @@ class Distributor(metaclass=PoolMeta):
         if mode == 'delete' and distributors:
             # commission rows reference distributors without a foreign
             # key (ADR 0049)
-            referenced = commission_references(d.id for d in distributors)
+            pool = Pool()
+            ids = [d.id for d in distributors]
+            referenced = sorted(set(referenced_ids(
+                        ids, pool.get('mlm.commission.line'),
+                        ['beneficiary', 'source_distributor'])
+                    + referenced_ids(ids, pool.get('mlm.commission.figure'),
+                        ['distributor'])))
             if referenced:
                 raise AccessError(gettext(
                         'mlm_commission.msg_distributor_delete_commission',
                         distributor=cls(referenced[0]).rec_name))
-
-
-def commission_references(distributor_ids):
-    "The ids among distributor_ids that commission lines or figures name"
-    pool = Pool()
-    Line = pool.get('mlm.commission.line')
-    Figure = pool.get('mlm.commission.figure')
-    line, figure = Line.__table__(), Figure.__table__()
-    cursor = Transaction().connection.cursor()
-    found = set()
-    for sub_ids in grouped_slice(list(distributor_ids)):
-        sub_ids = list(sub_ids)
-        cursor.execute(*line.select(line.beneficiary, line.source_distributor,
-                where=line.beneficiary.in_(sub_ids)
-                | line.source_distributor.in_(sub_ids)))
-        found.update(i for row in cursor for i in row if i in sub_ids)
-        cursor.execute(*figure.select(figure.distributor,
-                where=figure.distributor.in_(sub_ids)))
-        found.update(i for i, in cursor)
-    return sorted(found)
 
 
 class Settlement(Workflow, ModelSQL, ModelView):

@@ -7,11 +7,10 @@ from trytond.model import (
     sequence_ordered)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval
-from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .exceptions import GenealogyAccessError, RankRecordError
-from .references import UncheckedReferences
+from .references import UncheckedReferences, referenced_ids
 
 
 class Rank(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
@@ -47,29 +46,13 @@ class Rank(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
             mode, ranks, values=values, external=external)
         if mode == 'delete' and ranks:
             # rank records reference ranks without a foreign key (ADR 0049)
-            used = ranks_in_records([r.id for r in ranks])
+            used = referenced_ids([r.id for r in ranks],
+                Pool().get('mlm.rank.record'), ['computed_rank',
+                    'override_rank', 'paid_as_rank', 'highest_rank'])
             if used:
                 raise GenealogyAccessError(gettext(
                         'mlm_network.msg_rank_delete',
                         rank=cls(used[0]).rec_name))
-
-
-def ranks_in_records(rank_ids):
-    "The ids among rank_ids that a rank record names"
-    record = Pool().get('mlm.rank.record').__table__()
-    cursor = Transaction().connection.cursor()
-    found = set()
-    for sub_ids in grouped_slice(rank_ids):
-        sub_ids = list(sub_ids)
-        columns = [record.computed_rank, record.override_rank,
-            record.paid_as_rank, record.highest_rank]
-        where = None
-        for column in columns:
-            clause = column.in_(sub_ids)
-            where = clause if where is None else where | clause
-        cursor.execute(*record.select(*columns, where=where))
-        found.update(i for row in cursor for i in row if i in sub_ids)
-    return sorted(found)
 
 
 class RankRecord(UncheckedReferences, ModelSQL, ModelView):

@@ -11,9 +11,10 @@ out; the writer takes every id from rows it read in the same transaction,
 the referenced models refuse deletion while they are referenced, and
 ``mlm verify`` looks for dangling references.
 """
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
-__all__ = ['UncheckedReferences', 'dangling_references']
+__all__ = ['UncheckedReferences', 'dangling_references', 'referenced_ids']
 
 
 class UncheckedReferences:
@@ -64,3 +65,21 @@ def dangling_references(Model, limit=10):
                 limit=int(limit)))
         result.extend((column, i, missing) for i, missing in cursor)
     return result[:limit]
+
+
+def referenced_ids(ids, Model, columns):
+    """The ids among ids that a row of Model names in one of columns (the
+    deletion guards that stand in for the foreign keys)"""
+    table = Model.__table__()
+    cursor = Transaction().connection.cursor()
+    selected = [getattr(table, c) for c in columns]
+    found = set()
+    for sub_ids in grouped_slice(list(ids)):
+        sub_ids = set(sub_ids)
+        where = None
+        for column in selected:
+            clause = column.in_(list(sub_ids))
+            where = clause if where is None else where | clause
+        cursor.execute(*table.select(*selected, where=where))
+        found.update(i for row in cursor for i in row if i in sub_ids)
+    return sorted(found)

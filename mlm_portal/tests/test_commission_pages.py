@@ -126,6 +126,23 @@ class CommissionRouteTestCase(RouteTestCase):
         super(RouteTestCase, cls).setUpClass()
         committed(cls.build, user=1)
 
+    def open_october(self):
+        "Open the period 2024-10 (no run) for the test; return its id"
+        def create():
+            pool = Pool()
+            Period = pool.get('mlm.commission.period')
+            Plan = pool.get('mlm.commission.plan')
+            return Period.create_for(
+                Plan(self.ids['plan']), dt.date(2024, 10, 1)).id
+        october = committed(create,
+            context={'company': self.ids['company']})
+
+        def delete():
+            Period = Pool().get('mlm.commission.period')
+            Period.delete([Period(october)])
+        self.addCleanup(committed, delete)
+        return october
+
 
 class CommissionPagesTestCase(CommissionRouteTestCase):
     "Portal commission pages"
@@ -447,19 +464,7 @@ class CommissionPagesTestCase(CommissionRouteTestCase):
 
     def test_dashboard_no_run_yet(self):
         "An open period without a run shows 'no run yet'"
-        def create():
-            pool = Pool()
-            Period = pool.get('mlm.commission.period')
-            Plan = pool.get('mlm.commission.plan')
-            return Period.create_for(
-                Plan(self.ids['plan']), dt.date(2024, 10, 1)).id
-        october = committed(create,
-            context={'company': self.ids['company']})
-
-        def delete():
-            Period = Pool().get('mlm.commission.period')
-            Period.delete([Period(october)])
-        self.addCleanup(committed, delete)
+        october = self.open_october()
         client = self.login()
         response = self.get(client, '/dashboard')
         self.assertIn('<dt>Open period</dt><dd>2024-10</dd>', response.text)

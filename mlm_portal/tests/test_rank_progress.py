@@ -34,7 +34,7 @@ from mlm_commission.tests.tools import (
     post_invoice, setup_company)
 
 from ..rank_progress import qualifying_group_volume
-from .test_commission_pages import CommissionRouteTestCase, committed
+from .test_commission_pages import CommissionRouteTestCase
 from .test_routes import PortalClient
 from .tools import PASSWORD, create_login, csrf_of
 
@@ -197,19 +197,7 @@ class RankProgressTestCase(CommissionRouteTestCase):
 
     def test_figures_of_the_last_computed_period(self):
         "An open period without a run: the figures of the last computed one"
-        def create():
-            pool = Pool()
-            Period = pool.get('mlm.commission.period')
-            Plan = pool.get('mlm.commission.plan')
-            return Period.create_for(
-                Plan(self.ids['plan']), dt.date(2024, 10, 1)).id
-        october = committed(create,
-            context={'company': self.ids['company']})
-
-        def delete():
-            Period = Pool().get('mlm.commission.period')
-            Period.delete([Period(october)])
-        self.addCleanup(committed, delete)
+        self.open_october()
         text = self.dashboard('anna')
         self.assertIn('<dt>Preview</dt><dd>No run yet</dd>', text)
         self.assertEqual(progress_lines(text)[0],
