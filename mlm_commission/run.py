@@ -35,10 +35,11 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .exceptions import LineImmutableError, PeriodError, PlanError
-from .run_text import read_rows
+from .run_text import read_columns
 
 EPOCH = dt.date(1970, 1, 1)
 PATH_LIMIT = 200000
+LINE_SLICE = 250000
 CHUNK = 1000
 PROGRESS_TABLE = 'mlm_commission_run_progress'
 
@@ -51,12 +52,6 @@ def days(dates):
     "int32 array of the day numbers of dates"
     import numpy as np
     return np.array(dates, 'datetime64[D]').astype(np.int32)
-
-
-def cents_array(values):
-    "int64 array of the amounts (Decimal) in cents"
-    import numpy as np
-    return np.rint(np.array(values, np.float64) * 100).astype(np.int64)
 
 
 def cents(value):
@@ -219,10 +214,36 @@ class Stopwatch:
         self.timings = {}
         self._last = time.perf_counter()
 
-    def lap(self, name):
-        now = time.perf_counter()
+    def lap(self, name, at=None):
+        "Add the time since the last lap (or until at) to name"
+        now = time.perf_counter() if at is None else max(at, self._last)
         self.timings[name] = self.timings.get(name, 0.0) + now - self._last
         self._last = now
+
+
+class OrderColumns:
+    """The order entries a run reads, per column in ascending id order
+    (dates as day numbers, amounts in cents)"""
+    KINDS = ['int', 'int', 'bool', 'day', 'day', 'cents', 'cents', 'cents',
+        'text']
+
+    def __init__(self, id, distributor, customer, order_day, paid_day, pv,
+            cv, amount, reference):
+        self.id = id
+        self.distributor = distributor
+        self.customer = customer
+        self.order_day = order_day
+        self.paid_day = paid_day
+        self.pv = pv
+        self.cv = cv
+        self.amount = amount
+        self.reference = reference
+
+    def row(self, i):
+        "(id, distributor, customer, order day, pv, cv, amount) of row i"
+        return (int(self.id[i]), int(self.distributor[i]),
+            bool(self.customer[i]), int(self.order_day[i]), int(self.pv[i]),
+            int(self.cv[i]), int(self.amount[i]))
 
 
 class Pipeline:
@@ -258,7 +279,7 @@ class Pipeline:
                 self.plan.document(), sort_keys=True).encode())
         self.line_count = 0
         self.total = 0
-        self.order_info = {}   # volume id: (reference, order date)
+        self.order_info = {}   # volume id: (reference, order day number)
 
     # helpers ----------------------------------------------------------------
 
@@ -307,19 +328,16 @@ class Pipeline:
         cursor = Transaction().connection.cursor()
         date = period.end_date
         distributor = Distributor.__table__()
-        columns = list(zip(*read_rows(distributor.select(
-                        distributor.id, distributor.sponsor,
-                        distributor.join_date, distributor.status,
-                        where=distributor.company == self.company.id,
-                        order_by=[distributor.id.asc]),
-                    ['int', 'int', 'date', 'text']))) or [()] * 4
-        ids = np.array(columns[0], np.int64)
+        ids, sponsor_ids, join_day, statuses = read_columns(
+            distributor.select(
+                distributor.id, distributor.sponsor, distributor.join_date,
+                distributor.status,
+                where=distributor.company == self.company.id),
+            ['int', 'int', 'day', 'text'])
         n = len(ids)
-        sponsor_ids = np.array([s or 0 for s in columns[1]], np.int64)
         codes = {'active': ACTIVE, 'terminated': TERMINATED}
         status_column = np.array(
-            [codes.get(s, INACTIVE) for s in columns[3]], np.int8)
-        join_day = days(columns[2])
+            [codes.get(s, INACTIVE) for s in statuses], np.int8)
         # the later genealogy events give the state on the period end
         changed = Event.parents_at(
             'sponsor', None, date, company=self.company.id)
@@ -418,24 +436,26 @@ class Pipeline:
             commissionable = volume.posting_date
         else:
             commissionable = invoice.mlm_paid_date
-        columns = [volume.id, volume.distributor, volume.customer_order,
-            volume.order_date, commissionable, volume.pv, volume.cv,
-            volume.amount, volume.reference, volume.order, volume.posting_date,
-            volume.kind]
         query = volume.join(invoice,
             condition=volume.invoice == invoice.id)
-        kinds = ['int', 'int', 'bool', 'date', 'date', 'decimal', 'decimal',
-            'decimal', 'text', 'int', 'date', 'text']
-        orders = read_rows(query.select(*columns,
-                where=(volume.company == self.company.id)
-                & (volume.kind == 'order')
-                & (volume.order_date <= period.end_date)
-                & (commissionable != Null)
-                & (commissionable <= period.cutoff_date)
-                & ~consumed,
-                order_by=[volume.id.asc]), kinds)
-        self.order_info.update((r[0], (r[8], r[3])) for r in orders)
-        cursor.execute(*query.select(*columns,
+        orders = OrderColumns(*read_columns(query.select(
+                    volume.id, volume.distributor, volume.customer_order,
+                    volume.order_date, commissionable, volume.pv, volume.cv,
+                    volume.amount, volume.reference,
+                    where=(volume.company == self.company.id)
+                    & (volume.kind == 'order')
+                    & (volume.order_date <= period.end_date)
+                    & (commissionable != Null)
+                    & (commissionable <= period.cutoff_date)
+                    & ~consumed),
+                OrderColumns.KINDS))
+        self.order_info.update(zip(orders.id.tolist(),
+                zip(orders.reference, orders.order_day.tolist())))
+        cursor.execute(*query.select(
+                volume.id, volume.distributor, volume.customer_order,
+                volume.order_date, commissionable, volume.pv, volume.cv,
+                volume.amount, volume.reference, volume.order,
+                volume.posting_date,
                 where=(volume.company == self.company.id)
                 & (volume.kind == 'return')
                 & (volume.posting_date <= period.end_date)
@@ -476,7 +496,7 @@ class Pipeline:
                     where=volume.id.in_(ids[i:i + CHUNK])))
             for row in cursor:
                 result[row[0]] = row
-                self.order_info[row[0]] = (row[7], row[3])
+                self.order_info[row[0]] = (row[7], day_number(row[3]))
         return result
 
     def stored_lines(self, order_ids):
@@ -525,8 +545,10 @@ class Pipeline:
 
         # classify the returns
         from .period import add_months
-        candidate_ids = {r[0] for r in order_rows}
         order_of_return = {r[0]: r[9] for r in return_rows}
+        returned = np.array(list(order_of_return.values()), np.int64)
+        candidate_ids = set(
+            order_rows.id[np.isin(order_rows.id, returned)].tolist())
         consumed = self.consumed_by(set(order_of_return.values()))
         roles = {}        # volume id -> role for this period
         netted = {}       # order id -> [pv, cv, amount] returned in this run
@@ -549,23 +571,21 @@ class Pipeline:
                     clawed.append((row, order_id, origin_period))
             # otherwise the order is not commissioned yet: the return waits
         # classify the orders: late if dated in an earlier period
-        columns = list(zip(*order_rows)) or [()] * 12
-        order_day_col = days(columns[3])
         starts = days([p.start_date for p in self.periods])
         ends = days([p.end_date for p in self.periods])
-        index = np.searchsorted(starts, order_day_col, 'right') - 1
+        index = np.searchsorted(starts, order_rows.order_day, 'right') - 1
         late = ((index >= 0)
             & (index < [p.id for p in self.periods].index(period.id))
-            & (order_day_col <= ends[np.maximum(index, 0)]))
+            & (order_rows.order_day <= ends[np.maximum(index, 0)]))
         origin = np.where(late, np.array([p.id for p in self.periods],
                 np.int64)[np.maximum(index, 0)], period.id)
-        id_list = list(columns[0])
+        id_list = order_rows.id.tolist()
         roles.update(zip(id_list, np.where(late, 'late', 'order').tolist()))
         origin_period_of = dict(zip(id_list, origin.tolist()))
         late_by_period = {}
         for i in np.flatnonzero(late).tolist():
             late_by_period.setdefault(int(origin[i]), []).append(
-                order_rows[i])
+                order_rows.row(i))
 
         # previous state: earlier periods of clawed-back orders, ledger
         old_period_ids = sorted({c[2] for c in clawed},
@@ -579,46 +599,38 @@ class Pipeline:
         earlier_returns = self.returned_before(clawed_orders)
         self.watch.lap('read inputs')
 
-        # orders table: this period's orders and late orders, then the
-        # earlier orders being clawed back
-        order_ids = id_list
-        period_col = [current_index] * len(order_rows)
-        partner_col = list(columns[1])
-        customer_col = [bool(c) for c in columns[2]]
-        order_day = order_day_col.tolist()
-        paid_day = days(columns[4]).tolist()
-        pv_col, cv_col, amount_col = (
-            cents_array(columns[i]) for i in (5, 6, 7))
-        # rows are ordered by id
-        netted_at = np.searchsorted(np.array(id_list, np.int64),
-            np.array(list(netted), np.int64))
+        # orders table: this period's orders and late orders (net of their
+        # returns), then the earlier orders being clawed back
+        pv_col, cv_col, amount_col = (order_rows.pv.copy(),
+            order_rows.cv.copy(), order_rows.amount.copy())
+        netted_at = np.searchsorted(
+            order_rows.id, np.array(list(netted), np.int64))
         for i, net in zip(netted_at.tolist(), netted.values()):
             pv_col[i] += net[0]
             cv_col[i] += net[1]
             amount_col[i] += net[2]
-        pv_col, cv_col, amount_col = (
-            c.tolist() for c in (pv_col, cv_col, amount_col))
-        for order_id in clawed_orders:
-            row = old_rows[order_id]
-            order_ids.append(order_id)
-            period_col.append(old_index[consumed[order_id][0]])
-            partner_col.append(row[1])
-            customer_col.append(bool(row[2]))
-            order_day.append(day_number(row[3]))
-            paid_day.append(day_number(row[3]))
-            pv_col.append(cents(row[4]))
-            cv_col.append(cents(row[5]))
-            amount_col.append(cents(row[6]))
+        old = [old_rows[o] for o in clawed_orders]
+        old_day = [day_number(r[3]) for r in old]
+        order_ids = id_list + clawed_orders
         order_pos = {o: i for i, o in enumerate(order_ids)}
+
+        def column(current, earlier, dtype):
+            return np.concatenate([current, np.array(earlier, dtype)])
         orders = Orders(
             ids=[str(o) for o in order_ids],
-            period=np.array(period_col, np.int32),
-            partner=positions(partner_col),
-            customer=np.array(customer_col, bool),
-            order_day=np.array(order_day, np.int32),
-            paid_day=np.array(paid_day, np.int32),
-            pv=np.array(pv_col, np.int64), cv=np.array(cv_col, np.int64),
-            amount=np.array(amount_col, np.int64))
+            period=column(np.full(len(id_list), current_index, np.int32),
+                [old_index[consumed[o][0]] for o in clawed_orders],
+                np.int32),
+            partner=positions(column(
+                    order_rows.distributor, [r[1] for r in old], np.int64)),
+            customer=column(
+                order_rows.customer, [bool(r[2]) for r in old], bool),
+            order_day=column(order_rows.order_day, old_day, np.int32),
+            paid_day=column(order_rows.paid_day, old_day, np.int32),
+            pv=column(pv_col, [cents(r[4]) for r in old], np.int64),
+            cv=column(cv_col, [cents(r[5]) for r in old], np.int64),
+            amount=column(
+                amount_col, [cents(r[6]) for r in old], np.int64))
         returns = Returns(
             period=np.full(len(clawed), current_index, np.int32),
             order=np.array([order_pos[c[1]] for c in clawed], np.int32),
@@ -733,11 +745,7 @@ class Pipeline:
         self.progress('write', 0.6)
         self.write(result, rows, ids, roles, origin_period_of,
             fail_after=fail_after)
-        self.progress('hash', 0.95)
         self.input_hash = self.input_digest.hexdigest()
-        # the digest of the texts just written: lines_digest(period) would
-        # read the same texts back in id order (ADR 0046)
-        self.output_hash = rows.digest()
         self.watch.lap('hash')
 
     def returned_before(self, order_ids):
@@ -817,27 +825,25 @@ class Pipeline:
                 where=(entry.period == origin_period_id)
                 & (entry.role == 'order')))
         earlier = self.volume_rows([r for r, in cursor])
-        rows = [(r[0], r[1], r[2], r[3], r[4], r[5], r[6])
-            for r in sorted(earlier.values())]
+        # (id, distributor, customer, order day, pv, cv, amount in cents)
+        rows = [(r[0], r[1], r[2], day_number(r[3]), cents(r[4]),
+                cents(r[5]), cents(r[6])) for r in sorted(earlier.values())]
         late_ids = []
         for row in late_rows:
             net = netted.get(row[0], (0, 0, 0))
             late_ids.append(row[0])
-            rows.append((row[0], row[1], row[2], row[3],
-                    Decimal(cents(row[5]) + net[0]).scaleb(-2),
-                    Decimal(cents(row[6]) + net[1]).scaleb(-2),
-                    Decimal(cents(row[7]) + net[2]).scaleb(-2)))
+            rows.append(row[:4] + tuple(v + d for v, d in zip(row[4:], net)))
         order_ids = [r[0] for r in rows]
         orders = Orders(
             ids=[str(o) for o in order_ids],
             period=np.zeros(len(rows), np.int32),
             partner=positions([r[1] for r in rows]),
             customer=np.array([bool(r[2]) for r in rows], bool),
-            order_day=np.array([day_number(r[3]) for r in rows], np.int32),
-            paid_day=np.array([day_number(r[3]) for r in rows], np.int32),
-            pv=np.array([cents(r[4]) for r in rows], np.int64),
-            cv=np.array([cents(r[5]) for r in rows], np.int64),
-            amount=np.array([cents(r[6]) for r in rows], np.int64))
+            order_day=np.array([r[3] for r in rows], np.int32),
+            paid_day=np.array([r[3] for r in rows], np.int32),
+            pv=np.array([r[4] for r in rows], np.int64),
+            cv=np.array([r[5] for r in rows], np.int64),
+            amount=np.array([r[6] for r in rows], np.int64))
         self.digest(orders.ids, orders.partner, orders.pv, orders.cv)
         result = run_period(self.plan_set, partners, orders,
             self.engine_period(origin_period, 0))
@@ -852,91 +858,45 @@ class Pipeline:
 
     def line_rows(self, result, lines, ids, order_ids, late,
             origin_period_of, old_period_ids, stored):
-        """The lines as LineRows: one COPY text per line (LINE_COLUMNS),
-        built per column (run_text)."""
+        """The lines as LineRows: their texts (one COPY text per line,
+        LINE_COLUMNS, built per column by run_text) are built slice by
+        slice while the previous slice is written."""
         import numpy as np
 
         from .engine.forests import sponsor_forest
-        from .engine.lines import BASES, COMPONENTS
-        from .run_text import (
-            NULL, constant, escape, fixed, fixed_texts, join_rows, lookup,
-            texts_of)
+        from .run_text import NULL, escape, lookup
         n = len(lines)
         if not n:
             return LineRows.empty()
         period = self.period.id
-        clawback = lines.reverses_period >= 0
-        order_pos = lines.source_order
         # per order position (-1: no order): source_volume, order_reference,
         # order_date and origin_period in one text
         dates = {}
         order_texts = []
         for order_id in order_ids:
-            reference, date = self.order_info.get(order_id, (None, None))
-            if date not in dates:
-                dates[date] = escape(date)
+            reference, day = self.order_info.get(order_id, (None, None))
+            if day not in dates:
+                dates[day] = NULL if day is None else str(
+                    EPOCH + dt.timedelta(days=day))
             order_texts.append('%s\t%s\t%s' % (
-                    order_id, escape(reference), dates[date]))
+                    order_id, escape(reference), dates[day]))
         order_group = lookup(['%s\t%s' % (t, origin_period_of.get(o, period))
                 for t, o in zip(order_texts, order_ids)])
         order_group[-1] = '\t'.join([NULL] * 4)
-        id_text = lookup([str(i) for i in ids.tolist()])
-        basis = lines.basis
-        volume_of_order = np.where(basis == BASES.index('pv'),
-            result.orders.pv[np.maximum(order_pos, 0)],
-            result.orders.cv[np.maximum(order_pos, 0)])
-        order_volume = np.where((order_pos >= 0) & np.isin(
-                basis, [BASES.index('pv'), BASES.index('cv')]),
-            fixed_texts(volume_of_order, 2), NULL)
-        rank_text = [*self.rank_names, NULL]
-        version_text = [*(v.id for v in self.plan_set.versions), NULL]
-        level_key = (lines.level.astype(np.int64) << 20) + (
-            lines.paid_level.astype(np.int64) + (1 << 19))
-        status = 'commission\t%s\t%s\t%s' % ('t' if late else 'f', NULL, NULL)
-        columns = [
-            id_text[lines.beneficiary],
-            id_text[lines.source_partner],
-            texts_of(lines.component.astype(np.int64) * 16 + basis,
-                lambda k: '%s\t%s' % (COMPONENTS[k // 16], BASES[k % 16])),
-            constant(status, n),
-            order_group[order_pos],
-            texts_of(level_key, lambda k: '%s\t%s' % (
-                    k >> 20, (k & ((1 << 20) - 1)) - (1 << 19))),
-            fixed_texts(lines.base, 2),
-            order_volume,
-            fixed_texts(lines.rate, 6),
-            fixed_texts(lines.amount, 2),
-            fixed_texts(lines.column('uncapped'), 2),
-            texts_of((lines.rank.astype(np.int64) + 1) * 4096
-                + lines.version + 1, lambda k: '%s\t%s' % (
-                    rank_text[k // 4096 - 1], version_text[k % 4096 - 1])),
-            constant(NULL, n),
-            ]
-        path = columns[-1]
-        if n <= PATH_LIMIT:
-            forest = sponsor_forest(result.partners)
-            matrix = COMPONENTS.index('matrix')
-            for i in np.flatnonzero(~clawback & (lines.source_partner >= 0)
-                    & (lines.component != matrix)).tolist():
-                path[i] = '/'.join(str(ids[p]) for p in forest.path(
-                        lines.source_partner[i], int(lines.beneficiary[i])))
-        # clawbacks: linked to the stored line they negate (engine weight)
-        stored_by_id = {r[0]: r for r in stored}
-        weight = lines.column('weight')
-        for i in np.flatnonzero(clawback).tolist():
-            original = stored_by_id.get(int(weight[i]))
-            reverses_period = old_period_ids[lines.reverses_period[i]]
-            columns[3][i] = 'clawback\tf\t%s\t%s' % (
-                int(weight[i]), reverses_period)
-            if order_pos[i] >= 0:
-                columns[4][i] = '%s\t%s' % (
-                    order_texts[order_pos[i]], reverses_period)
-            path[i] = escape(original[15] if original else None)
-            columns[7][i] = NULL if not original or (
-                original[14] is None) else fixed(
-                int(Decimal(str(original[14])).scaleb(2)), 2)
+        texts = LineTexts(
+            result=result, ids=ids, id_text=lookup([str(i) for i in ids]),
+            order_texts=order_texts, order_group=order_group,
+            status='commission\t%s\t%s\t%s' % (
+                't' if late else 'f', NULL, NULL),
+            rank_text=[*self.rank_names, NULL],
+            version_text=[*(v.id for v in self.plan_set.versions), NULL],
+            forest=sponsor_forest(result.partners) if n <= PATH_LIMIT
+            else None,
+            stored_by_id={r[0]: r for r in stored},
+            old_period_ids=old_period_ids)
         return LineRows(
-            join_rows(columns),
+            [(texts, lines.take(slice(i, i + LINE_SLICE)))
+                for i in range(0, n, LINE_SLICE)],
             ids[lines.beneficiary].astype(np.int64),
             lines.amount.astype(np.int64))
 
@@ -944,10 +904,7 @@ class Pipeline:
 
     def write(self, result, rows, ids, roles, origin_period_of,
             fail_after=None):
-        import numpy as np
-        from .run_text import (
-            NULL, constant, fixed_texts, int_texts, join_rows, lookup,
-            texts_of, value_text, write_text)
+        from .run_text import TextWriter
         pool = Pool()
         Line = pool.get('mlm.commission.line')
         Entry = pool.get('mlm.commission.period.entry')
@@ -976,31 +933,73 @@ class Pipeline:
                 & (record.period_start == period.start_date)))
         self.watch.lap('write lines')
 
+        # the texts of the figures and ranks are built while the lines are
+        # written (TextWriter)
+        with TextWriter() as writer:
+            self.write_lines(writer, rows, roles, origin_period_of, run,
+                fail_after)
+            self.write_ranks(writer, result, ids, overrides)
+        self.watch.lap('write lines', at=writer.finished.get(Entry._table))
+        self.watch.lap('update ranks')
+        for Model in [Line, Entry, Figure, RankRecord]:
+            clear_cache(Model)
+
+    def write_lines(self, writer, rows, roles, origin_period_of, run,
+            fail_after=None):
+        "The lines and the period inputs (volume entries and their roles)"
+        import numpy as np
+        from .run_text import NULL, int_texts, join_rows, texts_of
+        pool = Pool()
+        Line = pool.get('mlm.commission.line')
+        Entry = pool.get('mlm.commission.period.entry')
+        period = self.period
         suffix = [('company', self.company.id), ('period', period.id),
             ('run', run)]
+        # the digest of the texts written: lines_digest(period) would read
+        # the same texts back in id order (ADR 0046)
+        digest = hashlib.sha256()
+        self.output_hash = digest.hexdigest()
+        written = 0
+        for texts in rows.texts():
+            if fail_after is not None:
+                texts = texts[:max(fail_after - written, 0)]
+            writer.write(Line, LINE_COLUMNS, texts, suffix)
+            self.output_hash = texts_digest(texts, digest)
+            written += len(texts)
         if fail_after is not None:
-            write_text(Line, LINE_COLUMNS, rows.texts[:fail_after], suffix)
             raise RuntimeError('run interrupted (test)')
-        write_text(Line, LINE_COLUMNS, rows.texts, suffix)
         self.line_count = len(rows)
         self.total = int(rows.amount.sum())
         volumes = sorted(roles)
         origins = np.array(
             [origin_period_of.get(v) or 0 for v in volumes], np.int64)
-        write_text(Entry, ['volume', 'role', 'origin_period'], join_rows([
+        writer.write(Entry, ['volume', 'role', 'origin_period'], join_rows([
                     int_texts(np.array(volumes, np.int64)),
                     [roles[v] for v in volumes],
                     texts_of(origins, lambda v: str(v) if v else NULL)]),
             [('period', period.id), ('run', run)])
-        self.watch.lap('write lines')
-        # figures and ranks
+
+    def write_ranks(self, writer, result, ids, overrides):
+        """The partner figures and the rank records of the period
+        (overrides: {distributor id: (rank, reason, user)} kept from the
+        records replaced)"""
+        import numpy as np
+        from .run_text import (
+            NULL, constant, fixed_texts, join_rows, lookup, value_text)
+        pool = Pool()
+        Figure = pool.get('mlm.commission.figure')
+        RankRecord = pool.get('mlm.rank.record')
+        period = self.period
         ranks = result.ranks
         carry = result.carry_out
+        # a manual override counts as reached, as on records written by
+        # hand (RankRecord._set_paid_as)
+        highest = np.maximum(ranks.highest, ranks.paid_as)
         id_text = lookup([str(i) for i in ids.tolist()])
         names = lookup(self.rank_names)
         chosen = np.flatnonzero(result.present | (result.pv != 0)
             | (carry[:, 0] != 0) | (carry[:, 1] != 0))
-        write_text(Figure, ['distributor', 'active', 'pv', 'cv', 'gv',
+        writer.write(Figure, ['distributor', 'active', 'pv', 'cv', 'gv',
                 'qualified_rank', 'paid_as_rank', 'highest_rank',
                 'carry_left', 'carry_right'], join_rows([
                     id_text[chosen],
@@ -1010,22 +1009,19 @@ class Pipeline:
                     fixed_texts(result.gv[chosen], 2),
                     names[ranks.qualified[chosen]],
                     names[ranks.paid_as[chosen]],
-                    names[ranks.highest[chosen]],
+                    names[highest[chosen]],
                     fixed_texts(carry[chosen, 0], 2),
                     fixed_texts(carry[chosen, 1], 2)]),
             [('period', period.id)])
         rank_id = lookup([value_text(r) for r in self.rank_id])
         present = np.flatnonzero(result.present)
-        # a manual override counts as reached, as on records written by
-        # hand (RankRecord._set_paid_as)
-        highest = np.maximum(ranks.highest, ranks.paid_as)
         override_columns = [constant(NULL, len(present)) for _ in range(3)]
         where = {d: i for i, d in enumerate(ids[present].tolist())
             if d in overrides}
         for distributor, i in where.items():
             for column, value in zip(override_columns, overrides[distributor]):
                 column[i] = value_text(value)
-        write_text(RankRecord, ['distributor', 'computed_rank',
+        writer.write(RankRecord, ['distributor', 'computed_rank',
                 'override_rank', 'override_reason', 'override_user',
                 'paid_as_rank', 'highest_rank', 'qualification'], join_rows([
                     id_text[present], rank_id[ranks.qualified[present]],
@@ -1035,9 +1031,6 @@ class Pipeline:
             [('company', self.company.id),
                 ('period_start', period.start_date),
                 ('period_end', period.end_date)])
-        self.watch.lap('update ranks')
-        for Model in [Line, Entry, Figure, RankRecord]:
-            clear_cache(Model)
 
 
 def qualification_texts(result, chosen):
@@ -1071,12 +1064,82 @@ DECIMALS = {'base': 2, 'order_volume': 2, 'rate': 6, 'amount': 2,
     'amount_before_cap': 2}
 
 
-class LineRows:
-    """The lines of a run: one COPY text per line (LINE_COLUMNS), the
-    beneficiary ids and the amounts in cents"""
+class LineTexts:
+    """Builds the COPY texts of a slice of a run's lines (Pipeline.line_rows
+    prepares what all slices share)"""
 
-    def __init__(self, texts, beneficiary, amount):
-        self.texts = texts
+    def __init__(self, **shared):
+        self.__dict__.update(shared)
+
+    def __call__(self, lines):
+        import numpy as np
+
+        from .engine.lines import BASES, COMPONENTS
+        from .run_text import (
+            NULL, constant, escape, fixed, fixed_texts, join_rows, texts_of)
+        n = len(lines)
+        result, ids, id_text = self.result, self.ids, self.id_text
+        clawback = lines.reverses_period >= 0
+        order_pos = lines.source_order
+        basis = lines.basis
+        volume_of_order = np.where(basis == BASES.index('pv'),
+            result.orders.pv[np.maximum(order_pos, 0)],
+            result.orders.cv[np.maximum(order_pos, 0)])
+        order_volume = np.where((order_pos >= 0) & np.isin(
+                basis, [BASES.index('pv'), BASES.index('cv')]),
+            fixed_texts(volume_of_order, 2), NULL)
+        level_key = (lines.level.astype(np.int64) << 20) + (
+            lines.paid_level.astype(np.int64) + (1 << 19))
+        rank_text, version_text = self.rank_text, self.version_text
+        columns = [
+            id_text[lines.beneficiary],
+            id_text[lines.source_partner],
+            texts_of(lines.component.astype(np.int64) * 16 + basis,
+                lambda k: '%s\t%s' % (COMPONENTS[k // 16], BASES[k % 16])),
+            constant(self.status, n),
+            self.order_group[order_pos],
+            texts_of(level_key, lambda k: '%s\t%s' % (
+                    k >> 20, (k & ((1 << 20) - 1)) - (1 << 19))),
+            fixed_texts(lines.base, 2),
+            order_volume,
+            fixed_texts(lines.rate, 6),
+            fixed_texts(lines.amount, 2),
+            fixed_texts(lines.column('uncapped'), 2),
+            texts_of((lines.rank.astype(np.int64) + 1) * 4096
+                + lines.version + 1, lambda k: '%s\t%s' % (
+                    rank_text[k // 4096 - 1], version_text[k % 4096 - 1])),
+            constant(NULL, n),
+            ]
+        path = columns[-1]
+        if self.forest is not None:
+            matrix = COMPONENTS.index('matrix')
+            for i in np.flatnonzero(~clawback & (lines.source_partner >= 0)
+                    & (lines.component != matrix)).tolist():
+                path[i] = '/'.join(str(ids[p]) for p in self.forest.path(
+                        lines.source_partner[i], int(lines.beneficiary[i])))
+        # clawbacks: linked to the stored line they negate (engine weight)
+        weight = lines.column('weight')
+        for i in np.flatnonzero(clawback).tolist():
+            original = self.stored_by_id.get(int(weight[i]))
+            reverses_period = self.old_period_ids[lines.reverses_period[i]]
+            columns[3][i] = 'clawback\tf\t%s\t%s' % (
+                int(weight[i]), reverses_period)
+            if order_pos[i] >= 0:
+                columns[4][i] = '%s\t%s' % (
+                    self.order_texts[order_pos[i]], reverses_period)
+            path[i] = escape(original[15] if original else None)
+            columns[7][i] = NULL if not original or (
+                original[14] is None) else fixed(
+                int(Decimal(str(original[14])).scaleb(2)), 2)
+        return join_rows(columns)
+
+
+class LineRows:
+    """The lines of a run: their beneficiary ids and amounts in cents, and
+    the slices whose COPY texts (LINE_COLUMNS) are built on demand"""
+
+    def __init__(self, slices, beneficiary, amount):
+        self.slices = slices    # [(LineTexts, Lines)]
         self.beneficiary = beneficiary
         self.amount = amount
 
@@ -1086,21 +1149,24 @@ class LineRows:
         return cls([], np.zeros(0, np.int64), np.zeros(0, np.int64))
 
     def __len__(self):
-        return len(self.texts)
+        return len(self.beneficiary)
 
     def extend(self, other):
         import numpy as np
-        self.texts.extend(other.texts)
+        self.slices.extend(other.slices)
         self.beneficiary = np.concatenate([self.beneficiary, other.beneficiary])
         self.amount = np.concatenate([self.amount, other.amount])
 
-    def digest(self):
-        return texts_digest(self.texts)
+    def texts(self):
+        "The lists of texts of the slices, in write order"
+        for texts, lines in self.slices:
+            yield texts(lines)
 
 
-def texts_digest(texts):
-    "sha256 over the line texts in write order, each ended by a newline"
-    digest = hashlib.sha256()
+def texts_digest(texts, digest=None):
+    """sha256 over the line texts in write order, each ended by a newline
+    (digest: continue that sha256, return its hex digest so far)"""
+    digest = digest or hashlib.sha256()
     for i in range(0, len(texts), 100000):
         chunk = texts[i:i + 100000]
         digest.update(('\n'.join(chunk) + '\n').encode())

@@ -10,7 +10,11 @@ pass over the database.  SQLite (tests, demo) gets typed rows converted
 back from the texts.
 """
 import datetime as dt
+import json
+import queue
 import re
+import threading
+import time
 from decimal import Decimal
 
 import numpy as np
@@ -26,6 +30,7 @@ _SPECIAL = re.compile(r'[\\\t\n\r]')
 _UNESCAPE = re.compile(r'\\(.)')
 _UNESCAPED = {'\\': '\\', 't': '\t', 'n': '\n', 'r': '\r'}
 BLOCK = 20000
+_EPOCH = dt.date(1970, 1, 1)
 
 
 def escape(value):
@@ -109,33 +114,84 @@ def join_rows(columns):
                     for c in columns])))
 
 
-def write_text(Model, columns, rows, suffix=()):
-    """Write rows (texts of columns) into Model's table.
+class TextWriter:
+    """Writes rows (texts of columns) into the tables of models, in order.
 
-    suffix: (column, value) pairs equal for every row (company, run, ...);
-    the audit columns create_uid and create_date are added."""
-    transaction = Transaction()
-    cursor = transaction.connection.cursor()
-    suffix = list(suffix) + [('create_uid', transaction.user),
-        ('create_date', dt.datetime.now())]
-    names = list(columns) + [c for c, _ in suffix]
-    if not rows:
-        return
-    if backend.name == 'postgresql':
+    On PostgreSQL the COPY runs in a thread of its own on the caller's
+    connection, so the server ingests one table while Python builds the
+    texts of the next; the caller must not use the connection inside the
+    ``with`` block.  Leaving the block waits for the writes and raises the
+    first error of the thread.  SQLite (tests, demo) writes at once with
+    multi-row INSERT."""
+
+    def __init__(self):
+        transaction = Transaction()
+        self._cursor = transaction.connection.cursor()
+        self._audit = [('create_uid', transaction.user),
+            ('create_date', dt.datetime.now())]
+        self._jobs = queue.Queue()
+        self._error = None
+        self._thread = None
+        self.finished = {}     # table: time.perf_counter() when written
+
+    def __enter__(self):
+        if backend.name == 'postgresql':
+            self._thread = threading.Thread(target=self._work, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, type_, value, traceback):
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread.join()
+            self._thread = None
+        if self._error is not None and value is None:
+            raise self._error
+
+    def write(self, Model, columns, rows, suffix=()):
+        """Write rows into Model's table.
+
+        suffix: (column, value) pairs equal for every row (company, run,
+        ...); the audit columns create_uid and create_date are added."""
+        if not len(rows):
+            return
+        job = (Model, list(columns), rows, list(suffix) + self._audit)
+        if self._thread is not None:
+            self._jobs.put(job)
+        else:
+            self._insert(*job)
+            self.finished[Model._table] = time.perf_counter()
+
+    def _work(self):
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            if self._error is None:
+                try:
+                    self._copy(*job)
+                    self.finished[job[0]._table] = time.perf_counter()
+                except BaseException as error:
+                    self._error = error
+
+    def _copy(self, Model, columns, rows, suffix):
+        names = columns + [c for c, _ in suffix]
         end = ''.join('\t' + value_text(v) for _, v in suffix) + '\n'
-        with cursor.copy('COPY "%s" (%s) FROM STDIN' % (Model._table,
+        with self._cursor.copy('COPY "%s" (%s) FROM STDIN' % (Model._table,
                     ', '.join('"%s"' % n for n in names))) as copy:
             for i in range(0, len(rows), BLOCK):
                 copy.write(end.join(rows[i:i + BLOCK]) + end)
-        return
-    converters = [_converter(Model._fields[c]) for c in columns]
-    tail = tuple(v for _, v in suffix)
-    cursor.executemany('INSERT INTO "%s" (%s) VALUES (%s)' % (
-            Model._table, ', '.join('"%s"' % n for n in names),
-            ', '.join(['?'] * len(names))),
-        [tuple(convert(v) for convert, v in zip(
-                    converters, row.split('\t'))) + tail
-            for row in rows])
+
+    def _insert(self, Model, columns, rows, suffix):
+        names = columns + [c for c, _ in suffix]
+        converters = [_converter(Model._fields[c]) for c in columns]
+        tail = tuple(v for _, v in suffix)
+        self._cursor.executemany('INSERT INTO "%s" (%s) VALUES (%s)' % (
+                Model._table, ', '.join('"%s"' % n for n in names),
+                ', '.join(['?'] * len(names))),
+            [tuple(convert(v) for convert, v in zip(
+                        converters, row.split('\t'))) + tail
+                for row in rows])
 
 
 def _converter(field):
@@ -154,6 +210,75 @@ def _converter(field):
         return typed(float)
     return typed(lambda t: _UNESCAPE.sub(
             lambda m: _UNESCAPED.get(m.group(1), m.group(1)), t))
+
+
+def read_columns(query, kinds):
+    """The columns of query (python-sql) in ascending order of its first
+    column (unique integers), typed by kinds per column:
+
+    * 'int': int64 array (NULL: 0);
+    * 'day': int32 array of day numbers since 1970-01-01 (NULL: 0);
+    * 'cents': int64 array of a Numeric in hundredths (NULL: 0);
+    * 'bool': bool array (NULL: false);
+    * 'text': list of str or None.
+
+    On PostgreSQL one row of JSON arrays (``json_agg`` per column): a
+    million rows arrive as a few strings that ``json.loads`` parses in C,
+    without a Python object per row and value."""
+    cursor = Transaction().connection.cursor()
+    if backend.name != 'postgresql':
+        cursor.execute(*query)
+        columns = list(zip(*cursor.fetchall())) or [()] * len(kinds)
+        columns = [_sqlite_column(c, k) for c, k in zip(columns, kinds)]
+    else:
+        sql, params = tuple(query)
+        names = ['c%s' % i for i in range(len(kinds))]
+        cursor.execute('SELECT %s FROM (%s) AS q (%s)' % (
+                ', '.join('json_agg(%s)::text' % _ENCODED[k] % n
+                    for n, k in zip(names, kinds)),
+                sql, ', '.join(names)), params)
+        columns = [_json_column(json.loads(t or '[]'), k)
+            for t, k in zip(cursor.fetchone(), kinds)]
+    if columns and len(columns[0]):
+        order = np.argsort(columns[0], kind='stable')
+        if (order != np.arange(len(order))).any():
+            columns = [c[order] if isinstance(c, np.ndarray)
+                else [c[i] for i in order.tolist()] for c in columns]
+    return columns
+
+
+_ENCODED = {
+    'int': 'COALESCE(%s, 0)',
+    'day': "COALESCE(%s - DATE '1970-01-01', 0)",
+    'cents': 'COALESCE(ROUND(%s * 100), 0)::BIGINT',
+    'bool': 'COALESCE(%s, FALSE)',
+    'text': '%s',
+    }
+_DTYPES = {'int': np.int64, 'day': np.int32, 'cents': np.int64,
+    'bool': bool}
+
+
+def _json_column(values, kind):
+    if kind == 'text':
+        return values
+    return np.array(values, _DTYPES[kind]).reshape(-1)
+
+
+def _sqlite_column(values, kind):
+    if kind == 'text':
+        return list(values)
+    if kind == 'day':
+        values = [(_date(v) - _EPOCH).days if v else 0 for v in values]
+    elif kind == 'cents':
+        values = [int((Decimal(str(v)) * 100).to_integral_value())
+            if v is not None else 0 for v in values]
+    else:
+        values = [v or 0 for v in values]
+    return np.array(values, _DTYPES[kind]).reshape(-1)
+
+
+def _date(value):
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def read_rows(query, kinds):

@@ -261,25 +261,30 @@ class CommissionTestCase(CompanyTestMixin, ModuleTestCase):
                 self.assertEqual(line.amount, -line.reverses.amount)
                 self.assertEqual(line.origin_period, july)
             # volumes are reduced in August, July is untouched
+            # the override counts as the highest rank reached, on the
+            # figures as on the rank records
             figures = {(f.period.name, f.distributor.party.name):
-                (f.pv, f.gv, f.paid_as_rank) for f in Figure.search([])}
+                (f.pv, f.gv, f.paid_as_rank, f.highest_rank)
+                for f in Figure.search([])}
             self.assertEqual(figures, {
-                    ('2024-07', 'U'): (D('0.00'), D('1000.00'), 'Manager'),
+                    ('2024-07', 'U'): (D('0.00'), D('1000.00'), 'Manager',
+                        'Manager'),
                     ('2024-07', 'E'): (D('1000.00'), D('1000.00'),
-                        'Consultant'),
-                    ('2024-08', 'U'): (D('0.00'), D('500.00'), 'Manager'),
+                        'Consultant', 'Consultant'),
+                    ('2024-08', 'U'): (D('0.00'), D('500.00'), 'Manager',
+                        'Manager'),
                     ('2024-08', 'E'): (D('500.00'), D('500.00'),
-                        'Consultant'),
+                        'Consultant', 'Consultant'),
                     })
             self.assertEqual(amounts(july), {
                     ('E', 'commission', False): D('50.00'),
                     ('U', 'commission', False): D('30.00')})
             records = RankRecord.search([('distributor', '=', u.id)])
             self.assertEqual(
-                [(r.period_start, r.paid_as_rank.code, r.override_rank.code)
-                    for r in records],
-                [(AUGUST[0], 'Manager', 'Manager'),
-                    (JULY[0], 'Manager', 'Manager')])
+                [(r.period_start, r.paid_as_rank.code, r.override_rank.code,
+                        r.highest_rank.code) for r in records],
+                [(AUGUST[0], 'Manager', 'Manager', 'Manager'),
+                    (JULY[0], 'Manager', 'Manager', 'Manager')])
 
             # the chain verifies until a closed line is changed in the DB
             self.assertIsNone(Period.verify_chain())

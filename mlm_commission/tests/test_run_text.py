@@ -1,0 +1,79 @@
+# This file is part of the MLM suite. See LICENSE for details.
+"""The run's bulk input and output (ADR 0050): columns read as arrays, rows
+written with COPY in a thread of its own (PostgreSQL) or INSERT (SQLite)."""
+from sql import Table
+
+from trytond import backend
+from trytond.pool import Pool
+from trytond.tests.test_tryton import with_transaction
+from trytond.transaction import Transaction
+
+from mlm_commission.run_text import TextWriter, read_columns
+from mlm_network.tests.tools import DatabaseTestCase
+
+
+class RunTextTestCase(DatabaseTestCase):
+    "read_columns and TextWriter on the test's backend"
+    modules = ('mlm_commission',)
+
+    @with_transaction()
+    def test_read_columns_typed_and_ordered_by_the_first_column(self):
+        cursor = Transaction().connection.cursor()
+        cursor.execute('CREATE TABLE mlm_test_columns (id INTEGER, '
+            'n INTEGER, d DATE, amount NUMERIC, flag BOOLEAN, name VARCHAR)')
+        table = Table('mlm_test_columns')
+        cursor.execute(*table.insert(
+                [table.id, table.n, table.d, table.amount, table.flag,
+                    table.name],
+                [[30, 7, '1970-01-02', '12.34', True, 'a\tb\\c'],
+                    [10, None, None, None, None, None],
+                    [20, -5, '2024-07-31', '-0.05', False, 'Müller']]))
+
+        ids, n, d, amount, flag, name = read_columns(
+            table.select(table.id, table.n, table.d, table.amount,
+                table.flag, table.name),
+            ['int', 'int', 'day', 'cents', 'bool', 'text'])
+
+        self.assertEqual(ids.tolist(), [10, 20, 30])
+        self.assertEqual(n.tolist(), [0, -5, 7])
+        self.assertEqual(d.tolist(), [0, 19935, 1])
+        self.assertEqual(amount.tolist(), [0, -5, 1234])
+        self.assertEqual(flag.tolist(), [False, False, True])
+        self.assertEqual(name, [None, 'Müller', 'a\tb\\c'])
+        self.assertEqual([str(c.dtype) for c in (ids, n, d, amount, flag)],
+            ['int64', 'int64', 'int32', 'int64', 'bool'])
+
+    @with_transaction()
+    def test_read_columns_of_no_rows(self):
+        table = Pool().get('mlm.commission.line').__table__()
+        ids, amount = read_columns(
+            table.select(table.id, table.amount), ['int', 'cents'])
+        self.assertEqual((ids.tolist(), amount.tolist()), ([], []))
+
+    @with_transaction()
+    def test_writer_writes_the_rows_with_suffix_and_audit_columns(self):
+        Entry = Pool().get('mlm.commission.period.entry')
+        with TextWriter() as writer:
+            writer.write(Entry, ['volume', 'role', 'origin_period'],
+                ['11\torder\t\\N', '12\tlate\t3'], [('period', 4)])
+            writer.write(Entry, ['volume', 'role', 'origin_period'], [],
+                [('period', 5)])
+        entries = Entry.search([], order=[('volume', 'ASC')])
+        self.assertEqual(
+            [(e.volume.id, e.role, e.origin_period and e.origin_period.id,
+                    e.period.id, e.create_uid.id) for e in entries],
+            [(11, 'order', None, 4, Transaction().user),
+                (12, 'late', 3, 4, Transaction().user)])
+        self.assertEqual(set(writer.finished), {Entry._table})
+
+    @with_transaction()
+    def test_writer_raises_the_database_error_and_stops(self):
+        Entry = Pool().get('mlm.commission.period.entry')
+        # the entry's volume is unique: the second table write fails
+        with self.assertRaises(backend.DatabaseIntegrityError):
+            with TextWriter() as writer:
+                writer.write(Entry, ['volume', 'role'],
+                    ['21\torder', '21\torder'], [('period', 4)])
+                writer.write(Entry, ['volume', 'role'], ['22\torder'],
+                    [('period', 4)])
+        self.assertEqual(writer.finished, {})
