@@ -39,7 +39,7 @@ from .run_text import read_columns
 
 EPOCH = dt.date(1970, 1, 1)
 PATH_LIMIT = 200000
-LINE_SLICE = 250000
+LINE_SLICE = 100000
 CHUNK = 1000
 PROGRESS_TABLE = 'mlm_commission_run_progress'
 
@@ -434,10 +434,11 @@ class Pipeline:
                 & (entry.period != period.id)))
         if self.plan.commissionable_on == 'posting':
             commissionable = volume.posting_date
+            query = volume   # every volume entry has an invoice
         else:
             commissionable = invoice.mlm_paid_date
-        query = volume.join(invoice,
-            condition=volume.invoice == invoice.id)
+            query = volume.join(invoice,
+                condition=volume.invoice == invoice.id)
         orders = OrderColumns(*read_columns(query.select(
                     volume.id, volume.distributor, volume.customer_order,
                     volume.order_date, commissionable, volume.pv, volume.cv,
@@ -933,14 +934,15 @@ class Pipeline:
                 & (record.period_start == period.start_date)))
         self.watch.lap('write lines')
 
-        # the texts of the figures and ranks are built while the lines are
-        # written (TextWriter)
+        # each table's texts are built while the previous one is written
+        # (TextWriter); the small tables first, so the server starts early
         with TextWriter() as writer:
+            self.write_ranks(writer, result, ids, overrides)
             self.write_lines(writer, rows, roles, origin_period_of, run,
                 fail_after)
-            self.write_ranks(writer, result, ids, overrides)
-        self.watch.lap('write lines', at=writer.finished.get(Entry._table))
-        self.watch.lap('update ranks')
+        self.watch.lap('update ranks',
+            at=writer.finished.get(RankRecord._table))
+        self.watch.lap('write lines')
         for Model in [Line, Entry, Figure, RankRecord]:
             clear_cache(Model)
 

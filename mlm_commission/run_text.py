@@ -142,10 +142,13 @@ class TextWriter:
 
     def __exit__(self, type_, value, traceback):
         if self._thread is not None:
+            if value is not None and self._error is None:
+                # the caller failed: the queued writes are skipped
+                self._error = value
             self._jobs.put(None)
             self._thread.join()
             self._thread = None
-        if self._error is not None and value is None:
+        if self._error is not None and self._error is not value:
             raise self._error
 
     def write(self, Model, columns, rows, suffix=()):
