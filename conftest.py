@@ -34,25 +34,6 @@ class ScenarioFailure(Exception):
     pass
 
 
-def _end_sessions_of_test_database():
-    """End the sessions still open on the test database (PostgreSQL).
-
-    A scenario starts by restoring the test database, which PostgreSQL
-    refuses while it has sessions; the connection pool of an earlier
-    scenario in this process can keep idle ones (3 after
-    scenario_commission_two_months, trytond 8.0), which made the next
-    scenario fail with ObjectInUse."""
-    import os
-
-    import psycopg
-    from trytond.tests.test_tryton import DB_NAME
-    with psycopg.connect(dbname='postgres', autocommit=True,
-            host=os.environ.get('PGHOST')) as connection:
-        connection.execute(
-            'SELECT pg_terminate_backend(pid) FROM pg_stat_activity '
-            'WHERE datname = %s AND pid <> pg_backend_pid()', (DB_NAME,))
-
-
 class ScenarioItem(pytest.Item):
 
     def __init__(self, *, globs, **kwargs):
@@ -75,8 +56,6 @@ class ScenarioItem(pytest.Item):
             encoding='utf-8', checker=doctest_checker,
             optionflags=optionflags)
         result = unittest.TestResult()
-        if backend.name == 'postgresql':
-            _end_sessions_of_test_database()
         suite.run(result)
         problems = result.failures + result.errors
         if problems:

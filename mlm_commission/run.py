@@ -885,7 +885,8 @@ class Pipeline:
                 for t, o in zip(order_texts, order_ids)])
         order_group[-1] = '\t'.join([NULL] * 4)
         texts = LineTexts(
-            result=result, ids=ids, id_text=lookup([str(i) for i in ids]),
+            result=result, ids=ids,
+            id_text=lookup([str(i) for i in ids.tolist()]),
             order_texts=order_texts, order_group=order_group,
             status='commission\t%s\t%s\t%s' % (
                 't' if late else 'f', NULL, NULL),

@@ -77,3 +77,12 @@ class RunTextTestCase(DatabaseTestCase):
                 writer.write(Entry, ['volume', 'role'], ['22\torder'],
                     [('period', 4)])
         self.assertEqual(writer.finished, {})
+
+    @with_transaction()
+    def test_writer_lets_the_callers_error_through(self):
+        Entry = Pool().get('mlm.commission.period.entry')
+        with self.assertRaisesRegex(ValueError, 'texts of the next table'):
+            with TextWriter() as writer:
+                writer.write(Entry, ['volume', 'role'], ['31\torder'],
+                    [('period', 4)])
+                raise ValueError('texts of the next table')

@@ -56,7 +56,7 @@ PLAN = {
             }],
     }
 PERIOD_DAY = dt.date(2024, 7, 15)
-STAGES = ['read inputs', 'compute', 'write lines', 'update ranks', 'hash']
+STAGES = ['read inputs', 'compute', 'update ranks', 'write lines', 'hash']
 TEMPLATE = 'mlm_bench_commission_template'
 OUTPUT_TABLES = ['mlm_commission_line', 'mlm_commission_period_entry',
     'mlm_commission_figure', 'mlm_rank_record', 'mlm_commission_run']
@@ -69,7 +69,7 @@ def parse_args(argv=None):
         help="orders in the period (default: one per partner)")
     parser.add_argument('--chain', type=int, default=10000,
         help="length of the deep sponsor chain (default 10000)")
-    parser.add_argument('--repeat', type=int, default=3,
+    parser.add_argument('--repeat', type=int, default=5,
         help="measured runs; the median is reported")
     parser.add_argument('--database',
         help="default mlm_bench_commission_<partners>")
@@ -345,6 +345,9 @@ def report(args, figures):
     for stage in STAGES + ['total']:
         values = [f.get(stage, 0) for f in figures]
         print("| %s | %.2f s |" % (stage, statistics.median(values)))
+    totals = [f['total'] for f in figures]
+    print("| total, fastest - slowest | %.2f - %.2f s |" % (
+            min(totals), max(totals)))
     print("| lines | %s |" % figures[0]['lines'])
     print("| load average (1/5/15 min) before / after | %s |" % '; '.join(
             f['load'] for f in figures))
