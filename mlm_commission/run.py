@@ -22,6 +22,7 @@ import hashlib
 import json
 import time
 from bisect import bisect_right
+from collections import namedtuple
 from decimal import Decimal
 
 from sql import Literal, Null, Table
@@ -34,28 +35,20 @@ from trytond.pool import Pool
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
+from .engine.dates import format_day
 from .exceptions import LineImmutableError, PeriodError, PlanError
-from .run_text import read_columns
+from .run_text import cents, day_number, read_columns
 
-EPOCH = dt.date(1970, 1, 1)
 PATH_LIMIT = 200000
 LINE_SLICE = 100000
 CHUNK = 1000
 PROGRESS_TABLE = 'mlm_commission_run_progress'
 
 
-def day_number(date):
-    return (date - EPOCH).days
-
-
 def days(dates):
     "int32 array of the day numbers of dates"
     import numpy as np
     return np.array(dates, 'datetime64[D]').astype(np.int32)
-
-
-def cents(value):
-    return int((Decimal(str(value)) * 100).to_integral_value())
 
 
 def money(value):
@@ -221,23 +214,14 @@ class Stopwatch:
         self._last = now
 
 
-class OrderColumns:
+class OrderColumns(namedtuple('OrderColumns', ['id', 'distributor',
+            'customer', 'order_day', 'paid_day', 'pv', 'cv', 'amount',
+            'reference'])):
     """The order entries a run reads, per column in ascending id order
     (dates as day numbers, amounts in cents)"""
+    __slots__ = ()
     KINDS = ['int', 'int', 'bool', 'day', 'day', 'cents', 'cents', 'cents',
         'text']
-
-    def __init__(self, id, distributor, customer, order_day, paid_day, pv,
-            cv, amount, reference):
-        self.id = id
-        self.distributor = distributor
-        self.customer = customer
-        self.order_day = order_day
-        self.paid_day = paid_day
-        self.pv = pv
-        self.cv = cv
-        self.amount = amount
-        self.reference = reference
 
     def row(self, i):
         "(id, distributor, customer, order day, pv, cv, amount) of row i"
@@ -877,8 +861,7 @@ class Pipeline:
         for order_id in order_ids:
             reference, day = self.order_info.get(order_id, (None, None))
             if day not in dates:
-                dates[day] = NULL if day is None else str(
-                    EPOCH + dt.timedelta(days=day))
+                dates[day] = NULL if day is None else format_day(day)
             order_texts.append('%s\t%s\t%s' % (
                     order_id, escape(reference), dates[day]))
         order_group = lookup(['%s\t%s' % (t, origin_period_of.get(o, period))
@@ -961,16 +944,16 @@ class Pipeline:
         # the digest of the texts written: lines_digest(period) would read
         # the same texts back in id order (ADR 0046)
         digest = hashlib.sha256()
-        self.output_hash = digest.hexdigest()
         written = 0
         for texts in rows.texts():
             if fail_after is not None:
                 texts = texts[:max(fail_after - written, 0)]
             writer.write(Line, LINE_COLUMNS, texts, suffix)
-            self.output_hash = texts_digest(texts, digest)
+            texts_digest(texts, digest)
             written += len(texts)
         if fail_after is not None:
             raise RuntimeError('run interrupted (test)')
+        self.output_hash = digest.hexdigest()
         self.line_count = len(rows)
         self.total = int(rows.amount.sum())
         volumes = sorted(roles)

@@ -23,6 +23,8 @@ from trytond import backend
 from trytond.model import fields
 from trytond.transaction import Transaction
 
+from .engine.dates import EPOCH
+
 NULL = '\\N'
 _ESCAPE = str.maketrans({
         '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r'})
@@ -30,7 +32,16 @@ _SPECIAL = re.compile(r'[\\\t\n\r]')
 _UNESCAPE = re.compile(r'\\(.)')
 _UNESCAPED = {'\\': '\\', 't': '\t', 'n': '\n', 'r': '\r'}
 BLOCK = 20000
-_EPOCH = dt.date(1970, 1, 1)
+
+
+def day_number(date):
+    "The day number of date (days since 1970-01-01, the engine's dates)"
+    return (date - EPOCH).days
+
+
+def cents(value):
+    "The Numeric value (Decimal, float or text) in hundredths"
+    return int((Decimal(str(value)) * 100).to_integral_value())
 
 
 def escape(value):
@@ -271,10 +282,9 @@ def _sqlite_column(values, kind):
     if kind == 'text':
         return list(values)
     if kind == 'day':
-        values = [(_date(v) - _EPOCH).days if v else 0 for v in values]
+        values = [day_number(_date(v)) if v else 0 for v in values]
     elif kind == 'cents':
-        values = [int((Decimal(str(v)) * 100).to_integral_value())
-            if v is not None else 0 for v in values]
+        values = [cents(v) if v is not None else 0 for v in values]
     else:
         values = [v or 0 for v in values]
     return np.array(values, _DTYPES[kind]).reshape(-1)
