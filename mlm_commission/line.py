@@ -3,6 +3,7 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 
+from mlm_network.partition import PeriodPartitioned
 from mlm_network.references import UncheckedReferences
 
 from .exceptions import LineImmutableError
@@ -29,11 +30,12 @@ BASES = [
     ]
 
 
-class Line(UncheckedReferences, ModelSQL, ModelView):
+class Line(UncheckedReferences, PeriodPartitioned, ModelSQL, ModelView):
     """Commission Line
 
     Written only by runs (COPY, multi-row INSERT on SQLite); never edited
-    through the ORM.  No foreign key constraints (ADR 0049)."""
+    through the ORM.  No foreign key constraints (ADR 0049); on PostgreSQL
+    one partition per period (ADR 0051)."""
     __string__ = "Commission Line"
     __name__ = 'mlm.commission.line'
     _unchecked_references = ('company', 'period', 'run', 'beneficiary',

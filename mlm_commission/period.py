@@ -12,6 +12,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from mlm_network.partition import PeriodPartitioned
 from mlm_network.references import UncheckedReferences
 
 from .exceptions import (
@@ -438,11 +439,12 @@ class PeriodEntry(
         cls._sql_indexes.add(Index(t, (t.period, Index.Equality())))
 
 
-class Figure(UncheckedReferences, RunOutputMixin, ModelSQL, ModelView):
+class Figure(UncheckedReferences, RunOutputMixin, PeriodPartitioned,
+        ModelSQL, ModelView):
     """Partner Figures
 
     Volumes, ranks and binary carry of a distributor in a period as computed
-    by the run."""
+    by the run; on PostgreSQL one partition per period (ADR 0051)."""
     __string__ = "Commission Partner Figures"
     __name__ = 'mlm.commission.figure'
     _unchecked_references = ('period', 'distributor')

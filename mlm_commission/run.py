@@ -13,8 +13,9 @@ run leaves nothing behind and a re-run replaces the period atomically):
    only, clawbacks through the engine ledger) and one ``run_period`` per
    earlier period with late orders, on that period's genealogy and paid-as
    ranks (historization);
-3. *write*: delete the period's lines, inputs, figures and rank records, then
-   write the new ones with COPY (PostgreSQL) or multi-row INSERT;
+3. *write*: replace the period's lines, inputs, figures and rank records,
+   written with COPY (PostgreSQL: lines, figures and rank records into fresh
+   partitions that replace the period's, ADR 0051) or multi-row INSERT;
 4. *hashes*: sha256 of the engine inputs and of the written lines.
 """
 import datetime as dt
@@ -34,6 +35,8 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
+
+from mlm_network import partition
 
 from .engine.dates import format_day
 from .exceptions import LineImmutableError, PeriodError, PlanError
@@ -902,30 +905,48 @@ class Pipeline:
         line, entry, figure = (
             Line.__table__(), Entry.__table__(), Figure.__table__())
         record = RankRecord.__table__()
-        # replace: the lines first (they reference nothing of this period)
-        cursor.execute(*line.delete(where=line.period == period.id))
-        cursor.execute(*entry.delete(where=entry.period == period.id))
-        cursor.execute(*figure.delete(where=figure.period == period.id))
+        of_period = ((record.company == self.company.id)
+            & (record.period_start == period.start_date))
         cursor.execute(*record.select(
                 record.distributor, record.override_rank,
                 record.override_reason, record.override_user,
-                where=(record.company == self.company.id)
-                & (record.period_start == period.start_date)
-                & (record.override_rank != Null)))
+                where=of_period & (record.override_rank != Null)))
         overrides = {r[0]: r[1:] for r in cursor}
-        cursor.execute(*record.delete(
-                where=(record.company == self.company.id)
-                & (record.period_start == period.start_date)))
+        # replace the period's rows: on PostgreSQL the lines, figures and
+        # rank records go into fresh partitions swapped in at the end
+        # (ADR 0051)
+        fresh = {}
+        if partition.partitioned():
+            fresh = {
+                Line: partition.Replacement(
+                    Line._table, 'period', period.id),
+                Figure: partition.Replacement(
+                    Figure._table, 'period', period.id),
+                RankRecord: partition.Replacement(
+                    RankRecord._table, 'period_start', period.start_date,
+                    keep='company <> %d' % self.company.id),
+                }
+            for replacement in fresh.values():
+                replacement.create()
+        else:
+            # the lines first (they reference nothing of this period)
+            cursor.execute(*line.delete(where=line.period == period.id))
+            cursor.execute(*figure.delete(where=figure.period == period.id))
+            cursor.execute(*record.delete(where=of_period))
+        cursor.execute(*entry.delete(where=entry.period == period.id))
         self.watch.lap('write lines')
 
         # each table's texts are built while the previous one is written
         # (TextWriter); the small tables first, so the server starts early
-        with TextWriter() as writer:
+        tables = {Model: r.name for Model, r in fresh.items()}
+        with TextWriter(tables) as writer:
             self.write_ranks(writer, result, ids, overrides)
             self.write_lines(writer, rows, roles, origin_period_of, run,
                 fail_after)
         self.watch.lap('update ranks',
             at=writer.finished.get(RankRecord._table))
+        for replacement in fresh.values():
+            replacement.swap()
         self.watch.lap('write lines')
         for Model in [Line, Entry, Figure, RankRecord]:
             clear_cache(Model)

@@ -135,8 +135,10 @@ class TextWriter:
     first error of the thread.  SQLite (tests, demo) writes at once with
     multi-row INSERT."""
 
-    def __init__(self):
+    def __init__(self, tables=None):
+        "tables: {Model: table} written instead of the model's own table"
         transaction = Transaction()
+        self._tables = tables or {}
         self._cursor = transaction.connection.cursor()
         self._audit = [('create_uid', transaction.user),
             ('create_date', dt.datetime.now())]
@@ -169,7 +171,8 @@ class TextWriter:
         ...); the audit columns create_uid and create_date are added."""
         if not len(rows):
             return
-        job = (Model, list(columns), rows, list(suffix) + self._audit)
+        table = self._tables.get(Model, Model._table)
+        job = (Model, table, list(columns), rows, list(suffix) + self._audit)
         if self._thread is not None:
             self._jobs.put(job)
         else:
@@ -188,20 +191,20 @@ class TextWriter:
                 except BaseException as error:
                     self._error = error
 
-    def _copy(self, Model, columns, rows, suffix):
+    def _copy(self, Model, table, columns, rows, suffix):
         names = columns + [c for c, _ in suffix]
         end = ''.join('\t' + value_text(v) for _, v in suffix) + '\n'
-        with self._cursor.copy('COPY "%s" (%s) FROM STDIN' % (Model._table,
+        with self._cursor.copy('COPY "%s" (%s) FROM STDIN' % (table,
                     ', '.join('"%s"' % n for n in names))) as copy:
             for i in range(0, len(rows), BLOCK):
                 copy.write(end.join(rows[i:i + BLOCK]) + end)
 
-    def _insert(self, Model, columns, rows, suffix):
+    def _insert(self, Model, table, columns, rows, suffix):
         names = columns + [c for c, _ in suffix]
         converters = [_converter(Model._fields[c]) for c in columns]
         tail = tuple(v for _, v in suffix)
         self._cursor.executemany('INSERT INTO "%s" (%s) VALUES (%s)' % (
-                Model._table, ', '.join('"%s"' % n for n in names),
+                table, ', '.join('"%s"' % n for n in names),
                 ', '.join(['?'] * len(names))),
             [tuple(convert(v) for convert, v in zip(
                         converters, row.split('\t'))) + tail

@@ -10,6 +10,7 @@ from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
 
 from .exceptions import GenealogyAccessError, RankRecordError
+from .partition import PeriodPartitioned
 from .references import UncheckedReferences, referenced_ids
 
 
@@ -55,15 +56,17 @@ class Rank(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
                         rank=cls(used[0]).rec_name))
 
 
-class RankRecord(UncheckedReferences, ModelSQL, ModelView):
+class RankRecord(UncheckedReferences, PeriodPartitioned, ModelSQL,
+        ModelView):
     """Rank Record
 
     The rank of a distributor in a period as computed by the commission
     engine; a manual override wins over the computation.  Commission runs
     write them in bulk: no foreign keys on the columns a run fills
-    (ADR 0049)."""
+    (ADR 0049), on PostgreSQL one partition per period start (ADR 0051)."""
     __string__ = "Rank Record"
     __name__ = 'mlm.rank.record'
+    _partition_key = 'period_start'
     _unchecked_references = ('company', 'distributor', 'computed_rank',
         'paid_as_rank', 'highest_rank')
 

@@ -1,6 +1,7 @@
 # This file is part of the MLM suite. See LICENSE for details.
 import datetime as dt
 import json
+import unittest
 from decimal import Decimal
 from pathlib import Path
 
@@ -168,6 +169,60 @@ class CommissionTestCase(CompanyTestMixin, ModuleTestCase):
         override_rank(u, manager, *JULY)
         override_rank(u, manager, *AUGUST)
         return u, e, customer, product, plan, july, august
+
+    @unittest.skipUnless(backend.name == 'postgresql', 'partitions')
+    @with_transaction()
+    def test_run_replaces_the_partitions_of_its_period(self):
+        "Lines, figures and rank records of a run: one partition per period"
+        pool = Pool()
+        Line = pool.get('mlm.commission.line')
+        RankRecord = pool.get('mlm.rank.record')
+        cursor = Transaction().connection.cursor()
+
+        def rows(table):
+            cursor.execute('SELECT tableoid::regclass::text, COUNT(*) '
+                'FROM "%s" GROUP BY 1 ORDER BY 1' % table)
+            return cursor.fetchall()
+
+        company = setup_company()
+        with set_company(company):
+            u, e, customer, product, plan, july, august = (
+                self.c1_setup(company))
+            # another company's record of the same period start stays
+            cursor.execute('INSERT INTO mlm_rank_record (company, '
+                'distributor, period_start, period_end) VALUES '
+                "(%s, %s, '2024-07-01', '2024-07-31') RETURNING id",
+                (company.id + 1000, e.id + 1000))
+            other, = cursor.fetchone()
+            post_invoice(
+                company, customer, dt.date(2024, 7, 15), (product, 1))
+            calculate(july)
+            of_july = [('period', '=', july.id)]
+            first = [line.id for line in Line.search(of_july)]
+            calculate(july)
+
+            p = july.id
+            self.assertEqual(rows('mlm_commission_line'),
+                [('mlm_commission_line_p%s' % p, 2)])
+            self.assertEqual(rows('mlm_commission_figure'),
+                [('mlm_commission_figure_p%s' % p, 2)])
+            # August's override, written by hand, waits in the default
+            self.assertEqual(rows('mlm_rank_record'), [
+                    ('mlm_rank_record_default', 1),
+                    ('mlm_rank_record_p20240701', 3)])
+            again = [line.id for line in Line.search(of_july)]
+            self.assertEqual(len(set(first) | set(again)), 4)
+            self.assertEqual(
+                [(r.distributor.party.name,
+                        r.override_rank and r.override_rank.code)
+                    for r in RankRecord.search([
+                            ('company', '=', company.id),
+                            ('period_start', '=', JULY[0]),
+                            ], order=[('id', 'ASC')])],
+                [('U', 'Manager'), ('E', None)])
+            cursor.execute('SELECT company FROM mlm_rank_record '
+                'WHERE id = %s', (other,))
+            self.assertEqual(cursor.fetchone(), (company.id + 1000,))
 
     @with_transaction()
     def test_c1_clawback_approval_closing(self):
