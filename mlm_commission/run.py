@@ -43,7 +43,9 @@ from .exceptions import LineImmutableError, PeriodError, PlanError
 from .run_text import cents, day_number, read_columns
 
 PATH_LIMIT = 200000
-LINE_SLICE = 100000
+# rows per COPY text built at once: the main thread holds the GIL while it
+# builds one, so the writer thread waits no longer than that (ADR 0050)
+SLICE = 100000
 CHUNK = 1000
 PROGRESS_TABLE = 'mlm_commission_run_progress'
 
@@ -56,6 +58,11 @@ def days(dates):
 
 def money(value):
     return Decimal(int(value)).scaleb(-2)
+
+
+def slices(n):
+    "The slices of SLICE rows that cover n rows"
+    return [slice(i, i + SLICE) for i in range(0, n, SLICE)]
 
 
 class Run(ModelSQL, ModelView):
@@ -883,8 +890,7 @@ class Pipeline:
             stored_by_id={r[0]: r for r in stored},
             old_period_ids=old_period_ids)
         return LineRows(
-            [(texts, lines.take(slice(i, i + LINE_SLICE)))
-                for i in range(0, n, LINE_SLICE)],
+            [(texts, lines.take(part)) for part in slices(n)],
             ids[lines.beneficiary].astype(np.int64),
             lines.amount.astype(np.int64))
 
@@ -937,12 +943,13 @@ class Pipeline:
         self.watch.lap('write lines')
 
         # each table's texts are built while the previous one is written
-        # (TextWriter); the small tables first, so the server starts early
+        # (TextWriter); the quickest texts first, so the server starts at
+        # once
         tables = {Model: r.name for Model, r in fresh.items()}
         with TextWriter(tables) as writer:
+            self.write_inputs(writer, roles, origin_period_of, run)
             self.write_ranks(writer, result, ids, overrides)
-            self.write_lines(writer, rows, roles, origin_period_of, run,
-                fail_after)
+            self.write_lines(writer, rows, run, fail_after)
         self.watch.lap('update ranks',
             at=writer.finished.get(RankRecord._table))
         for replacement in fresh.values():
@@ -951,14 +958,25 @@ class Pipeline:
         for Model in [Line, Entry, Figure, RankRecord]:
             clear_cache(Model)
 
-    def write_lines(self, writer, rows, roles, origin_period_of, run,
-            fail_after=None):
-        "The lines and the period inputs (volume entries and their roles)"
+    def write_inputs(self, writer, roles, origin_period_of, run):
+        "The period inputs: the volume entries consumed and their roles"
         import numpy as np
         from .run_text import NULL, int_texts, join_rows, texts_of
-        pool = Pool()
-        Line = pool.get('mlm.commission.line')
-        Entry = pool.get('mlm.commission.period.entry')
+        Entry = Pool().get('mlm.commission.period.entry')
+        volumes = np.array(sorted(roles), np.int64)
+        for part in slices(len(volumes)):
+            chunk = volumes[part].tolist()
+            origins = np.array(
+                [origin_period_of.get(v) or 0 for v in chunk], np.int64)
+            writer.write(Entry, ['volume', 'role', 'origin_period'],
+                join_rows([int_texts(volumes[part]),
+                        [roles[v] for v in chunk],
+                        texts_of(origins, lambda v: str(v) if v else NULL)]),
+                [('period', self.period.id), ('run', run)])
+
+    def write_lines(self, writer, rows, run, fail_after=None):
+        "The lines, their output hash, count and total"
+        Line = Pool().get('mlm.commission.line')
         period = self.period
         suffix = [('company', self.company.id), ('period', period.id),
             ('run', run)]
@@ -977,14 +995,6 @@ class Pipeline:
         self.output_hash = digest.hexdigest()
         self.line_count = len(rows)
         self.total = int(rows.amount.sum())
-        volumes = sorted(roles)
-        origins = np.array(
-            [origin_period_of.get(v) or 0 for v in volumes], np.int64)
-        writer.write(Entry, ['volume', 'role', 'origin_period'], join_rows([
-                    int_texts(np.array(volumes, np.int64)),
-                    [roles[v] for v in volumes],
-                    texts_of(origins, lambda v: str(v) if v else NULL)]),
-            [('period', period.id), ('run', run)])
 
     def write_ranks(self, writer, result, ids, overrides):
         """The partner figures and the rank records of the period
@@ -1006,20 +1016,22 @@ class Pipeline:
         names = lookup(self.rank_names)
         chosen = np.flatnonzero(result.present | (result.pv != 0)
             | (carry[:, 0] != 0) | (carry[:, 1] != 0))
-        writer.write(Figure, ['distributor', 'active', 'pv', 'cv', 'gv',
-                'qualified_rank', 'paid_as_rank', 'highest_rank',
-                'carry_left', 'carry_right'], join_rows([
-                    id_text[chosen],
-                    np.where(result.active[chosen], 't', 'f').astype(object),
-                    fixed_texts(result.pv[chosen], 2),
-                    fixed_texts(result.cv[chosen], 2),
-                    fixed_texts(result.gv[chosen], 2),
-                    names[ranks.qualified[chosen]],
-                    names[ranks.paid_as[chosen]],
-                    names[highest[chosen]],
-                    fixed_texts(carry[chosen, 0], 2),
-                    fixed_texts(carry[chosen, 1], 2)]),
-            [('period', period.id)])
+        for part in slices(len(chosen)):
+            c = chosen[part]
+            writer.write(Figure, ['distributor', 'active', 'pv', 'cv', 'gv',
+                    'qualified_rank', 'paid_as_rank', 'highest_rank',
+                    'carry_left', 'carry_right'], join_rows([
+                        id_text[c],
+                        np.where(result.active[c], 't', 'f').astype(object),
+                        fixed_texts(result.pv[c], 2),
+                        fixed_texts(result.cv[c], 2),
+                        fixed_texts(result.gv[c], 2),
+                        names[ranks.qualified[c]],
+                        names[ranks.paid_as[c]],
+                        names[highest[c]],
+                        fixed_texts(carry[c, 0], 2),
+                        fixed_texts(carry[c, 1], 2)]),
+                [('period', period.id)])
         rank_id = lookup([value_text(r) for r in self.rank_id])
         present = np.flatnonzero(result.present)
         override_columns = [constant(NULL, len(present)) for _ in range(3)]
@@ -1028,16 +1040,19 @@ class Pipeline:
         for distributor, i in where.items():
             for column, value in zip(override_columns, overrides[distributor]):
                 column[i] = value_text(value)
-        writer.write(RankRecord, ['distributor', 'computed_rank',
-                'override_rank', 'override_reason', 'override_user',
-                'paid_as_rank', 'highest_rank', 'qualification'], join_rows([
-                    id_text[present], rank_id[ranks.qualified[present]],
-                    *override_columns, rank_id[ranks.paid_as[present]],
-                    rank_id[highest[present]],
-                    qualification_texts(result, present)]),
-            [('company', self.company.id),
-                ('period_start', period.start_date),
-                ('period_end', period.end_date)])
+        for part in slices(len(present)):
+            p = present[part]
+            writer.write(RankRecord, ['distributor', 'computed_rank',
+                    'override_rank', 'override_reason', 'override_user',
+                    'paid_as_rank', 'highest_rank', 'qualification'],
+                join_rows([
+                        id_text[p], rank_id[ranks.qualified[p]],
+                        *(c[part] for c in override_columns),
+                        rank_id[ranks.paid_as[p]], rank_id[highest[p]],
+                        qualification_texts(result, p)]),
+                [('company', self.company.id),
+                    ('period_start', period.start_date),
+                    ('period_end', period.end_date)])
 
 
 def qualification_texts(result, chosen):

@@ -23,6 +23,8 @@ from trytond import backend
 from trytond.model import fields
 from trytond.transaction import Transaction
 
+from mlm_network.partition import sql_literal
+
 from .engine.dates import EPOCH
 
 NULL = '\\N'
@@ -136,9 +138,11 @@ class TextWriter:
     multi-row INSERT."""
 
     def __init__(self, tables=None):
-        "tables: {Model: table} written instead of the model's own table"
+        """tables: {Model: fresh table} written instead of the model's own
+        table (ADR 0051)"""
         transaction = Transaction()
         self._tables = tables or {}
+        self._defaults = {}    # fresh table: suffix set as column defaults
         self._cursor = transaction.connection.cursor()
         self._audit = [('create_uid', transaction.user),
             ('create_date', dt.datetime.now())]
@@ -165,7 +169,7 @@ class TextWriter:
             raise self._error
 
     def write(self, Model, columns, rows, suffix=()):
-        """Write rows into Model's table.
+        """Write rows into Model's table (or its fresh table).
 
         suffix: (column, value) pairs equal for every row (company, run,
         ...); the audit columns create_uid and create_date are added."""
@@ -182,22 +186,47 @@ class TextWriter:
     def _work(self):
         while True:
             job = self._jobs.get()
-            if job is None:
-                return
             if self._error is None:
                 try:
-                    self._copy(*job)
-                    self.finished[job[0]._table] = time.perf_counter()
+                    if job is None:
+                        self._drop_defaults()
+                    else:
+                        self._copy(*job)
+                        self.finished[job[0]._table] = time.perf_counter()
                 except BaseException as error:
                     self._error = error
+            if job is None:
+                return
 
     def _copy(self, Model, table, columns, rows, suffix):
+        options = ''
+        if table != Model._table:
+            # a fresh table (ADR 0051): the values equal for every row become
+            # column defaults, not sent and parsed once per row; created in
+            # the run's subtransaction, it takes its rows frozen
+            self._set_defaults(table, suffix)
+            suffix = []
+            options = ' WITH (FREEZE)'
         names = columns + [c for c, _ in suffix]
         end = ''.join('\t' + value_text(v) for _, v in suffix) + '\n'
-        with self._cursor.copy('COPY "%s" (%s) FROM STDIN' % (table,
-                    ', '.join('"%s"' % n for n in names))) as copy:
+        with self._cursor.copy('COPY "%s" (%s) FROM STDIN%s' % (table,
+                    ', '.join('"%s"' % n for n in names), options)) as copy:
             for i in range(0, len(rows), BLOCK):
                 copy.write(end.join(rows[i:i + BLOCK]) + end)
+
+    def _set_defaults(self, table, suffix):
+        if self._defaults.get(table) == suffix:
+            return
+        self._cursor.execute('ALTER TABLE "%s" %s' % (table, ', '.join(
+                    'ALTER COLUMN "%s" SET DEFAULT %s' % (c, sql_literal(v))
+                    for c, v in suffix)))
+        self._defaults[table] = suffix
+
+    def _drop_defaults(self):
+        for table, suffix in self._defaults.items():
+            self._cursor.execute('ALTER TABLE "%s" %s' % (table, ', '.join(
+                        'ALTER COLUMN "%s" DROP DEFAULT' % c
+                        for c, _ in suffix)))
 
     def _insert(self, Model, table, columns, rows, suffix):
         names = columns + [c for c, _ in suffix]

@@ -30,10 +30,14 @@ def _kind(cursor, table):
     return row[0] if row else None
 
 
-def _literal(value):
-    "The SQL literal of an integer, a date or a text"
+def sql_literal(value):
+    "The SQL literal of None, an integer, a date, a timestamp or a text"
+    if value is None:
+        return 'NULL'
     if isinstance(value, int):
         return '%d' % value
+    if isinstance(value, dt.datetime):
+        return "TIMESTAMP '%s'" % value.isoformat(sep=' ')
     if isinstance(value, dt.date):
         return "DATE '%s'" % value.isoformat()
     return "'%s'" % str(value).replace("'", "''")
@@ -128,7 +132,7 @@ def move_plain_rows(table, key):
     for value, in cursor.fetchall():
         cursor.execute('CREATE TABLE "%s" PARTITION OF "%s" '
             'FOR VALUES IN (%s)' % (partition_name(table, value), table,
-                _literal(value)))
+                sql_literal(value)))
     cursor.execute('INSERT INTO "%s" (%s) SELECT %s FROM "%s"'
         % (table, columns, columns, plain))
     cursor.execute('SELECT setval(pg_get_serial_sequence(%%s, %%s), '
@@ -154,7 +158,7 @@ class Replacement:
 
     def create(self):
         cursor = Transaction().connection.cursor()
-        of_period = '"%s" = %s' % (self.key, _literal(self.value))
+        of_period = '"%s" = %s' % (self.key, sql_literal(self.value))
         # the check lets the attach skip its scan of the rows
         cursor.execute('CREATE TABLE "%s" (LIKE "%s" INCLUDING DEFAULTS '
             'INCLUDING CONSTRAINTS, CONSTRAINT "%s_key" CHECK (%s))'
@@ -164,7 +168,7 @@ class Replacement:
         sequence, = cursor.fetchone()
         cursor.execute('ALTER TABLE "%s" ALTER COLUMN id '
             'SET DEFAULT nextval(%s::regclass)'
-            % (self.name, _literal(sequence)))
+            % (self.name, sql_literal(sequence)))
         if self.keep:
             cursor.execute('INSERT INTO "%s" SELECT * FROM "%s" '
                 'WHERE %s AND (%s)'
@@ -190,7 +194,7 @@ class Replacement:
         # links the indexes built and, thanks to the check, scans nothing
         cursor.execute('ALTER TABLE "%s" ATTACH PARTITION "%s" '
             'FOR VALUES IN (%s)'
-            % (self.parent, self.partition, _literal(self.value)))
+            % (self.parent, self.partition, sql_literal(self.value)))
 
     def _build_indexes(self, cursor):
         "The parent's key constraints and indexes on the fresh table"

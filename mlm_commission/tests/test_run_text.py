@@ -1,6 +1,8 @@
 # This file is part of the MLM suite. See LICENSE for details.
 """The run's bulk input and output (ADR 0050): columns read as arrays, rows
 written with COPY in a thread of its own (PostgreSQL) or INSERT (SQLite)."""
+import unittest
+
 from sql import Table
 
 from trytond import backend
@@ -86,3 +88,30 @@ class RunTextTestCase(DatabaseTestCase):
                 writer.write(Entry, ['volume', 'role'], ['31\torder'],
                     [('period', 4)])
                 raise ValueError('texts of the next table')
+
+    @unittest.skipUnless(backend.name == 'postgresql', 'fresh tables')
+    @with_transaction()
+    def test_writer_fills_a_fresh_table_with_suffix_defaults(self):
+        # (COPY FREEZE: PostgreSQL refuses it unless the table was created
+        # in the current subtransaction, as here and in a run)
+        Entry = Pool().get('mlm.commission.period.entry')
+        cursor = Transaction().connection.cursor()
+        cursor.execute('CREATE TABLE mlm_test_fresh (id SERIAL, '
+            'volume INTEGER, role VARCHAR, origin_period INTEGER, '
+            'period INTEGER, create_uid INTEGER, create_date TIMESTAMP)')
+        with TextWriter({Entry: 'mlm_test_fresh'}) as writer:
+            for rows in [['41\torder\t\\N'], ['42\tlate\t3']]:
+                writer.write(Entry, ['volume', 'role', 'origin_period'],
+                    rows, [('period', 4)])
+        cursor.execute('SELECT volume, role, origin_period, period, '
+            'create_uid, create_date IS NOT NULL FROM mlm_test_fresh '
+            'ORDER BY id')
+        self.assertEqual(cursor.fetchall(), [
+                (41, 'order', None, 4, Transaction().user, True),
+                (42, 'late', 3, 4, Transaction().user, True)])
+        # nothing of the run stays in the table's definition
+        cursor.execute('SELECT column_name FROM information_schema.columns '
+            "WHERE table_name = 'mlm_test_fresh' "
+            "AND column_default IS NOT NULL")
+        self.assertEqual(cursor.fetchall(), [('id',)])
+        self.assertEqual(set(writer.finished), {Entry._table})
