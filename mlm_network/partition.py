@@ -179,12 +179,15 @@ class Replacement:
             % (self.parent, of_period))
 
     def swap(self):
-        """Make the fresh table the period's partition.  Its indexes are
-        built first; replacing an existing partition then locks the parent
-        table (ACCESS EXCLUSIVE) until the transaction ends, so this comes
-        last."""
+        "Build the indexes of the fresh table and attach it"
+        self.build_indexes()
+        self.attach()
+
+    def attach(self):
+        """Make the fresh table, its indexes built, the period's partition.
+        Replacing an existing partition locks the parent table (ACCESS
+        EXCLUSIVE) until the transaction ends, so this comes last."""
         cursor = Transaction().connection.cursor()
-        self._build_indexes(cursor)
         if _kind(cursor, self.partition):
             cursor.execute('ALTER TABLE "%s" DETACH PARTITION "%s"'
                 % (self.parent, self.partition))
@@ -196,8 +199,9 @@ class Replacement:
             'FOR VALUES IN (%s)'
             % (self.parent, self.partition, sql_literal(self.value)))
 
-    def _build_indexes(self, cursor):
+    def build_indexes(self):
         "The parent's key constraints and indexes on the fresh table"
+        cursor = Transaction().connection.cursor()
         cursor.execute('SELECT pg_get_constraintdef(oid) FROM pg_constraint '
             "WHERE conrelid = %s::regclass AND contype IN ('p', 'u') "
             'ORDER BY conname', (self.parent,))
