@@ -952,12 +952,7 @@ class Pipeline:
             self.write_lines(writer, rows, run, fail_after)
         self.watch.lap('update ranks',
             at=writer.finished.get(RankRecord._table))
-        # all indexes first: a re-run locks the parents from the first
-        # attach to its commit
-        for replacement in fresh.values():
-            replacement.build_indexes()
-        for replacement in fresh.values():
-            replacement.attach()
+        partition.swap(list(fresh.values()))
         self.watch.lap('write lines')
         for Model in [Line, Entry, Figure, RankRecord]:
             clear_cache(Model)

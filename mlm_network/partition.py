@@ -141,9 +141,19 @@ def move_plain_rows(table, key):
     cursor.execute('DROP TABLE "%s"' % plain)
 
 
+def swap(replacements):
+    """Make the fresh tables of replacements their periods' partitions: the
+    indexes of all of them first, because a re-run locks each parent from
+    its exchange to the commit"""
+    for replacement in replacements:
+        replacement.build_indexes()
+    for replacement in replacements:
+        replacement.attach()
+
+
 class Replacement:
     """The rows of one period of a partitioned table, written into a fresh
-    table (``name``) that replaces the period's partition on swap().
+    table (``name``) that replaces the period's partition (swap()).
 
     keep: an SQL condition on the period's rows that stay (another
     company's), copied into the fresh table.  Until the swap readers see
@@ -177,11 +187,6 @@ class Replacement:
         # (and must leave it before the attach)
         cursor.execute('DELETE FROM "%s_default" WHERE %s'
             % (self.parent, of_period))
-
-    def swap(self):
-        "Build the indexes of the fresh table and attach it"
-        self.build_indexes()
-        self.attach()
 
     def attach(self):
         """Make the fresh table, its indexes built, the period's partition.

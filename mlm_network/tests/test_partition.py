@@ -9,7 +9,7 @@ from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from mlm_network.partition import (
-    Replacement, create_parent, move_plain_rows)
+    Replacement, create_parent, move_plain_rows, swap)
 from mlm_network.tests.tools import DatabaseTestCase
 
 
@@ -64,7 +64,7 @@ class PartitionTestCase(DatabaseTestCase):
             "VALUES (7, 'a'), (7, 'b')")
         self.assertEqual([r[3] for r in self.rows('mlm_test_part')],
             ['other period'])
-        first.swap()
+        swap([first])
         self.assertEqual(self.rows('mlm_test_part'), [
                 ('mlm_test_part_default', 2, 8, 'other period'),
                 ('mlm_test_part_p7', 3, 7, 'a'),
@@ -76,7 +76,7 @@ class PartitionTestCase(DatabaseTestCase):
             "VALUES (7, 'c')")
         # until the swap readers see the rows replaced
         self.assertEqual(len(self.rows('mlm_test_part')), 3)
-        second.swap()
+        swap([second])
         self.assertEqual(self.rows('mlm_test_part'), [
                 ('mlm_test_part_default', 2, 8, 'other period'),
                 ('mlm_test_part_p7', 5, 7, 'c')])
@@ -110,7 +110,7 @@ class PartitionTestCase(DatabaseTestCase):
         replacement.create()
         self.execute("INSERT INTO mlm_test_part_p20240701_new "
             "(start, company) VALUES ('2024-07-01', 1)")
-        replacement.swap()
+        swap([replacement])
         self.assertEqual(self.execute(
                 'SELECT tableoid::regclass::text, id, start, company '
                 'FROM mlm_test_part ORDER BY id'), [
