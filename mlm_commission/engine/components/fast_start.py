@@ -5,7 +5,6 @@ Orders dated at most ``days`` days after the buyer partner's join date pay
 buyer.  No compression: a recipient that is not active or below ``min_rank``
 loses its share, nothing passes up.
 """
-import numpy as np
 
 from ..tree import lift
 from .chunks import chunks, level_major
