@@ -27,6 +27,7 @@ from collections import namedtuple
 from decimal import Decimal
 
 from sql import Literal, Null, Table
+from sql.aggregate import Sum
 from sql.operators import Exists
 
 from trytond import backend
@@ -847,9 +848,59 @@ class Pipeline:
             [order_ids.index(i) for i in late_ids], np.int32)
         lines = lines.take(np.isin(lines.source_order, positions_late)
             & (lines.reverses_period < 0))
+        if result.version.payout_cap is not None:
+            self.cap_late_lines(lines, result, origin_period_id)
         origin_period_of = {i: origin_period_id for i in late_ids}
         return self.line_rows(result, lines, ids, order_ids, late=True,
             origin_period_of=origin_period_of, old_period_ids=[], stored=[])
+
+    def cap_late_lines(self, lines, result, origin_period_id):
+        """The payout cap on the late lines of an order period (ADR 0041):
+        all the period's runs together pay at most its cap on the volume of
+        its orders and of all its late orders.  The lines paid earlier are
+        final; the late lines share the rest pro rata to their uncapped
+        amounts."""
+        from .engine.components import payout_cap
+        cap = result.version.payout_cap
+        volume = (result.company_pv if cap.volume == 'pv'
+            else result.company_cv)
+        volume += self.earlier_late_volume(origin_period_id, cap.volume)
+        room = payout_cap.limit_of(volume, cap) - self.paid_for(
+            origin_period_id)
+        lines.amount = lines.column('uncapped')
+        lines.uncapped = None
+        payout_cap.share_out([lines], max(room, 0))
+
+    def paid_for(self, origin_period_id):
+        """Cents of the commission lines of an order period: its own and
+        its late lines written by earlier periods"""
+        Line = Pool().get('mlm.commission.line')
+        line = Line.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*line.select(Sum(line.amount),
+                where=(line.kind == 'commission') & (line.amount > 0)
+                & (((line.period == origin_period_id) & ~line.late)
+                    | ((line.origin_period == origin_period_id) & line.late
+                        & (line.period != self.period.id)))))
+        total, = cursor.fetchone()
+        return cents(total or 0)
+
+    def earlier_late_volume(self, origin_period_id, kind):
+        """Cents of PV or CV of an order period's late orders commissioned
+        by earlier periods"""
+        pool = Pool()
+        Volume = pool.get('mlm.commission.volume')
+        Entry = pool.get('mlm.commission.period.entry')
+        volume, entry = Volume.__table__(), Entry.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*entry.join(volume,
+                condition=entry.volume == volume.id).select(
+                Sum(getattr(volume, kind)),
+                where=(entry.origin_period == origin_period_id)
+                & (entry.role == 'late')
+                & (entry.period != self.period.id)))
+        total, = cursor.fetchone()
+        return cents(total or 0)
 
     def line_rows(self, result, lines, ids, order_ids, late,
             origin_period_of, old_period_ids, stored):

@@ -452,6 +452,49 @@ class CommissionTestCase(CompanyTestMixin, ModuleTestCase):
             del Invoice
 
     @with_transaction()
+    def test_late_lines_within_the_payout_cap(self):
+        "Late lines share what the order period's cap has left (ADR 0041)"
+        pool = Pool()
+        Period = pool.get('mlm.commission.period')
+        Line = pool.get('mlm.commission.line')
+        Volume = pool.get('mlm.commission.volume')
+        capped = json.loads(json.dumps(C1_PLAN))
+        capped['versions'][0]['components']['payout_cap'] = {
+            'share': '0.06', 'volume': 'pv'}
+        company = setup_company()
+        with set_company(company):
+            u, e, customer, product, plan, july, august = (
+                self.c1_setup(company, capped))
+            rich = create_product("Rich in PV", '2000', '1000', '1000')
+            # July pays 8 % of 1,000.00 CV: 80.00 (5 % to E, 3 % to U),
+            # below its cap of 6 % of 2,000.00 PV
+            post_invoice(company, customer, dt.date(2024, 7, 15), (rich, 1))
+            calculate(july)
+            self.assertEqual(amounts(july), {
+                    ('E', 'commission', False): D('50.00'),
+                    ('U', 'commission', False): D('30.00')})
+            Period.write([Period(july.id)], {'state': 'closed'})
+            # a July order of 3,000.00 PV and CV posted in August
+            late = post_invoice(company, customer, dt.date(2024, 7, 20),
+                (product, 3))
+            volume = Volume.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*volume.update([volume.posting_date],
+                    [dt.date(2024, 8, 12)],
+                    where=volume.invoice == late.id))
+            calculate(august)
+            # July's cap is now 6 % of 5,000.00 = 300.00; 80.00 are paid,
+            # the late lines (150.00 and 90.00 uncapped) share 220.00
+            # instead of taking 225.00 at the recomputed period's factor
+            self.assertEqual(amounts(august), {
+                    ('E', 'commission', True): D('137.50'),
+                    ('U', 'commission', True): D('82.50')})
+            self.assertEqual(sorted(
+                    (line.beneficiary.party.name, line.amount_before_cap)
+                    for line in Line.search([('period', '=', august.id)])),
+                [('E', D('150.00')), ('U', D('90.00'))])
+
+    @with_transaction()
     def test_settlement_gutschrift(self):
         "Oracles G1/G2, reverse charge, blocked partner, holdback, minimum"
         pool = Pool()

@@ -21,13 +21,23 @@ from ..money import allocate, apply_rate
 _TABLE_LIMIT = 1 << 22
 
 
+def limit_of(company_volume, plan):
+    """The cap in cents: the plan's share of the company volume (cents)."""
+    return apply_rate(max(int(company_volume), 0), plan.share)
+
+
 def apply(batches, company_volume, plan):
-    """Reduce the amounts of the line ``batches`` so the capped lines total at most the cap.
+    """Reduce the amounts of the line ``batches`` so the capped lines total at most the cap."""
+    share_out(batches, limit_of(company_volume, plan))
+
+
+def share_out(batches, limit):
+    """Reduce the amounts of the line ``batches`` so the capped lines total at most ``limit``
+    cents (nothing changes if they do not exceed it).
 
     Each batch keeps its old amounts as ``uncapped``; its ``amount`` becomes a column
     derived from them, computed when first read (ADR 0016).
     """
-    limit = apply_rate(max(int(company_volume), 0), plan.share)
     eligible, total, largest = [], 0, 0
     for batch in batches:
         amount = batch.amount
