@@ -24,6 +24,7 @@ import json
 import time
 from bisect import bisect_right
 from collections import namedtuple
+from contextlib import contextmanager, nullcontext
 from decimal import Decimal
 
 from sql import Literal, Null, Table
@@ -41,7 +42,7 @@ from mlm_network import partition
 
 from .engine.dates import format_day
 from .exceptions import LineImmutableError, PeriodError, PlanError
-from .run_text import cents, day_number, read_columns
+from .run_text import cents, day_number, object_array, read_columns
 
 PATH_LIMIT = 200000
 # rows per COPY text built at once: the main thread holds the GIL while it
@@ -331,8 +332,10 @@ class Pipeline:
             ['int', 'int', 'day', 'text'])
         n = len(ids)
         codes = {'active': ACTIVE, 'terminated': TERMINATED}
-        status_column = np.array(
-            [codes.get(s, INACTIVE) for s in statuses], np.int8)
+        status_column = np.full(n, INACTIVE, np.int8)
+        status_texts = object_array(statuses)
+        for status, code in codes.items():
+            status_column[status_texts == status] = code
         # the later genealogy events give the state on the period end
         changed = Event.parents_at(
             'sponsor', None, date, company=self.company.id)
@@ -527,7 +530,7 @@ class Pipeline:
     def run(self, fail_after=None, write=True):
         import numpy as np
 
-        from .engine import run_period
+        from .engine import EngineInputError, run_period
         from .engine.components.clawback import Ledger
         from .engine.lines import BASES, COMPONENTS, Lines
         from .engine.period import PeriodState
@@ -698,49 +701,54 @@ class Pipeline:
             self.digest(lines.beneficiary, lines.source_order, lines.amount,
                 lines.weight)
         self.watch.lap('read inputs')
-        self.progress('engine', 0.3)
 
         late_ids = {r[0] for rows in late_by_period.values() for r in rows}
+        engine_period = self.engine_period(period, current_index)
         try:
-            result = run_period(
-                self.plan_set, partners, orders,
-                self.engine_period(period, current_index), returns=returns,
-                previous=state)
-        except Exception as exception:
-            from .engine import EngineInputError
-            if isinstance(exception, EngineInputError):
-                raise PlanError(gettext(
-                        'mlm_commission.msg_run_engine',
-                        period=period.rec_name,
-                        errors='\n'.join(exception.messages))) from exception
-            raise
-        lines = result.unordered_lines
-        late_pos = np.array(
-            sorted(order_pos[i] for i in late_ids), np.int32)
-        if len(late_pos):
-            keep = ~(np.isin(lines.source_order, late_pos)
-                & (lines.reverses_period < 0))
-            lines = lines.take(keep)
-        self.watch.lap('compute')
-        rows = self.line_rows(
-            result, lines, ids, order_ids, late=False,
-            origin_period_of=origin_period_of, old_period_ids=old_period_ids,
-            stored=stored)
-        # historization: late orders at their order period's conditions
-        for origin_period_id, late_rows in sorted(late_by_period.items()):
-            rows.extend(self.historical_lines(
-                    origin_period_id, late_rows, netted))
-        self.watch.lap('compute')
-        if not write:
-            self.simulated = {}
-            for beneficiary, amount in zip(
-                    rows.beneficiary.tolist(), rows.amount.tolist()):
-                self.simulated[beneficiary] = (
-                    self.simulated.get(beneficiary, 0) + amount)
-            return
-        self.progress('write', 0.6)
-        self.write(result, rows, ids, roles, origin_period_of,
-            fail_after=fail_after)
+            with self.writing() if write else nullcontext() as writer:
+                if writer is not None:
+                    # the inputs are known: the server writes them while
+                    # the engine computes
+                    self.write_inputs(writer, roles, origin_period_of)
+                self.progress('engine', 0.3)
+                result = run_period(self.plan_set, partners, orders,
+                    engine_period, returns=returns, previous=state)
+                lines = result.unordered_lines
+                late_pos = np.array(
+                    sorted(order_pos[i] for i in late_ids), np.int32)
+                if len(late_pos):
+                    keep = ~(np.isin(lines.source_order, late_pos)
+                        & (lines.reverses_period < 0))
+                    lines = lines.take(keep)
+                self.watch.lap('compute')
+                rows = self.line_rows(
+                    result, lines, ids, order_ids, late=False,
+                    origin_period_of=origin_period_of,
+                    old_period_ids=old_period_ids, stored=stored)
+                if late_by_period and writer is not None:
+                    writer.wait()   # the connection reads the order periods
+                # historization: late orders at their order period's
+                # conditions
+                for origin_period_id, late_rows in sorted(
+                        late_by_period.items()):
+                    rows.extend(self.historical_lines(
+                            origin_period_id, late_rows, netted))
+                self.watch.lap('compute')
+                if writer is None:
+                    self.simulated = {}
+                    for beneficiary, amount in zip(
+                            rows.beneficiary.tolist(), rows.amount.tolist()):
+                        self.simulated[beneficiary] = (
+                            self.simulated.get(beneficiary, 0) + amount)
+                    return
+                self.progress('write', 0.6)
+                self.write_ranks(writer, result, ids)
+                self.write_lines(writer, rows, fail_after)
+        except EngineInputError as exception:
+            raise PlanError(gettext(
+                    'mlm_commission.msg_run_engine',
+                    period=period.rec_name,
+                    errors='\n'.join(exception.messages))) from exception
         self.input_hash = self.input_digest.hexdigest()
         self.watch.lap('hash')
 
@@ -947,8 +955,18 @@ class Pipeline:
 
     # write ------------------------------------------------------------------
 
-    def write(self, result, rows, ids, roles, origin_period_of,
-            fail_after=None):
+    @property
+    def run_id(self):
+        "The id of the run record written (None for a what-if)"
+        record = self.run_record
+        return record.id if record and (record.id or -1) >= 0 else None
+
+    @contextmanager
+    def writing(self):
+        """The TextWriter of the period's new rows: the rows of the period
+        are replaced when the block ends.  On PostgreSQL the lines, figures
+        and rank records go into fresh partitions swapped in then (ADR
+        0051)."""
         from .run_text import TextWriter
         pool = Pool()
         Line = pool.get('mlm.commission.line')
@@ -957,8 +975,6 @@ class Pipeline:
         RankRecord = pool.get('mlm.rank.record')
         cursor = Transaction().connection.cursor()
         period = self.period
-        run = self.run_record.id if self.run_record and (
-            self.run_record.id or -1) >= 0 else None
         line, entry, figure = (
             Line.__table__(), Entry.__table__(), Figure.__table__())
         record = RankRecord.__table__()
@@ -968,10 +984,8 @@ class Pipeline:
                 record.distributor, record.override_rank,
                 record.override_reason, record.override_user,
                 where=of_period & (record.override_rank != Null)))
-        overrides = {r[0]: r[1:] for r in cursor}
-        # replace the period's rows: on PostgreSQL the lines, figures and
-        # rank records go into fresh partitions swapped in at the end
-        # (ADR 0051)
+        # {distributor id: (rank, reason, user)} kept on the new records
+        self.kept_overrides = {r[0]: r[1:] for r in cursor}
         fresh = {}
         if partition.partitioned():
             fresh = {
@@ -994,13 +1008,10 @@ class Pipeline:
         self.watch.lap('write lines')
 
         # each table's texts are built while the previous one is written
-        # (TextWriter); the quickest texts first, so the server starts at
-        # once
+        # (TextWriter)
         tables = {Model: r.name for Model, r in fresh.items()}
         with TextWriter(tables) as writer:
-            self.write_inputs(writer, roles, origin_period_of, run)
-            self.write_ranks(writer, result, ids, overrides)
-            self.write_lines(writer, rows, run, fail_after)
+            yield writer
         self.watch.lap('update ranks',
             at=writer.finished.get(RankRecord._table))
         partition.swap(list(fresh.values()))
@@ -1008,7 +1019,7 @@ class Pipeline:
         for Model in [Line, Entry, Figure, RankRecord]:
             clear_cache(Model)
 
-    def write_inputs(self, writer, roles, origin_period_of, run):
+    def write_inputs(self, writer, roles, origin_period_of):
         "The period inputs: the volume entries consumed and their roles"
         import numpy as np
         from .run_text import NULL, int_texts, join_rows, texts_of
@@ -1022,14 +1033,14 @@ class Pipeline:
                 join_rows([int_texts(volumes[part]),
                         [roles[v] for v in chunk],
                         texts_of(origins, lambda v: str(v) if v else NULL)]),
-                [('period', self.period.id), ('run', run)])
+                [('period', self.period.id), ('run', self.run_id)])
 
-    def write_lines(self, writer, rows, run, fail_after=None):
+    def write_lines(self, writer, rows, fail_after=None):
         "The lines, their output hash, count and total"
         Line = Pool().get('mlm.commission.line')
         period = self.period
         suffix = [('company', self.company.id), ('period', period.id),
-            ('run', run)]
+            ('run', self.run_id)]
         # the digest of the texts written: lines_digest(period) would read
         # the same texts back in id order (ADR 0046)
         digest = hashlib.sha256()
@@ -1046,10 +1057,9 @@ class Pipeline:
         self.line_count = len(rows)
         self.total = int(rows.amount.sum())
 
-    def write_ranks(self, writer, result, ids, overrides):
-        """The partner figures and the rank records of the period
-        (overrides: {distributor id: (rank, reason, user)} kept from the
-        records replaced)"""
+    def write_ranks(self, writer, result, ids):
+        """The partner figures and the rank records of the period (with
+        the overrides kept from the records replaced)"""
         import numpy as np
         from .run_text import (
             NULL, constant, fixed_texts, join_rows, lookup, value_text)
@@ -1085,6 +1095,7 @@ class Pipeline:
         rank_id = lookup([value_text(r) for r in self.rank_id])
         present = np.flatnonzero(result.present)
         override_columns = [constant(NULL, len(present)) for _ in range(3)]
+        overrides = self.kept_overrides
         where = {d: i for i, d in enumerate(ids[present].tolist())
             if d in overrides}
         for distributor, i in where.items():

@@ -69,6 +69,32 @@ class RunTextTestCase(DatabaseTestCase):
         self.assertEqual(set(writer.finished), {Entry._table})
 
     @with_transaction()
+    def test_writer_gives_the_connection_back_after_wait(self):
+        Entry = Pool().get('mlm.commission.period.entry')
+        cursor = Transaction().connection.cursor()
+        with TextWriter() as writer:
+            writer.write(Entry, ['volume', 'role'], ['51\torder'],
+                [('period', 4)])
+            writer.wait()
+            cursor.execute('SELECT volume FROM "%s"' % Entry._table)
+            self.assertEqual(cursor.fetchall(), [(51,)])
+            writer.write(Entry, ['volume', 'role'], ['52\torder'],
+                [('period', 4)])
+        cursor.execute('SELECT volume FROM "%s" ORDER BY volume'
+            % Entry._table)
+        self.assertEqual(cursor.fetchall(), [(51,), (52,)])
+
+    @with_transaction()
+    def test_writer_raises_the_error_of_the_rows_waited_for(self):
+        Entry = Pool().get('mlm.commission.period.entry')
+        with self.assertRaises(backend.DatabaseIntegrityError):
+            with TextWriter() as writer:
+                writer.write(Entry, ['volume', 'role'],
+                    ['61\torder', '61\torder'], [('period', 4)])
+                writer.wait()
+                self.fail('wait() returned after a failed write')
+
+    @with_transaction()
     def test_writer_raises_the_database_error_and_stops(self):
         Entry = Pool().get('mlm.commission.period.entry')
         # the entry's volume is unique: the second table write fails
