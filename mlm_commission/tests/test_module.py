@@ -21,8 +21,8 @@ from mlm_commission.exceptions import (
 from .tools import (
     C1_PLAN, add_identifier, amounts, calculate, create_customer,
     create_partner, create_plan, create_product, create_ranks,
-    credit_invoice, override_rank, post_invoice, setup_company,
-    setup_settlement)
+    credit_invoice, override_rank, post_invoice, post_volume_on,
+    setup_company, setup_settlement)
 
 D = Decimal
 JULY = (dt.date(2024, 7, 1), dt.date(2024, 7, 31))
@@ -419,12 +419,7 @@ class CommissionTestCase(CompanyTestMixin, ModuleTestCase):
             post_invoice(company, customer, dt.date(2024, 8, 20),
                 (product, 1))
             # the entry is dated by the invoice: move its posting to August
-            Volume = pool.get('mlm.commission.volume')
-            volume = Volume.__table__()
-            cursor = Transaction().connection.cursor()
-            cursor.execute(*volume.update([volume.posting_date],
-                    [dt.date(2024, 8, 12)],
-                    where=volume.invoice == late.id))
+            post_volume_on(late, dt.date(2024, 8, 12))
             first = calculate(august)
             self.assertEqual(amounts(august), {
                     ('E', 'commission', False): D('50.00'),
@@ -457,7 +452,6 @@ class CommissionTestCase(CompanyTestMixin, ModuleTestCase):
         pool = Pool()
         Period = pool.get('mlm.commission.period')
         Line = pool.get('mlm.commission.line')
-        Volume = pool.get('mlm.commission.volume')
         capped = json.loads(json.dumps(C1_PLAN))
         capped['versions'][0]['components']['payout_cap'] = {
             'share': '0.06', 'volume': 'pv'}
@@ -477,11 +471,7 @@ class CommissionTestCase(CompanyTestMixin, ModuleTestCase):
             # a July order of 3,000.00 PV and CV posted in August
             late = post_invoice(company, customer, dt.date(2024, 7, 20),
                 (product, 3))
-            volume = Volume.__table__()
-            cursor = Transaction().connection.cursor()
-            cursor.execute(*volume.update([volume.posting_date],
-                    [dt.date(2024, 8, 12)],
-                    where=volume.invoice == late.id))
+            post_volume_on(late, dt.date(2024, 8, 12))
             calculate(august)
             # July's cap is now 6 % of 5,000.00 = 300.00; 80.00 are paid,
             # the late lines (150.00 and 90.00 uncapped) share 220.00

@@ -143,6 +143,16 @@ def post_invoice(company, party, date, *lines):
     return Invoice(invoice.id)
 
 
+def post_volume_on(invoice, date):
+    """Date the volume entries of invoice as posted on date: an invoice of
+    one month posted after its cut-off (a late order)"""
+    Volume = Pool().get('mlm.commission.volume')
+    volume = Volume.__table__()
+    Transaction().connection.cursor().execute(*volume.update(
+            [volume.posting_date], [date],
+            where=volume.invoice == invoice.id))
+
+
 def credit_invoice(invoice, date, quantities=None):
     """Post a credit note of invoice on date (quantities per line, default
     all)"""

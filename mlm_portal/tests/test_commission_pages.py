@@ -31,7 +31,7 @@ from trytond.wsgi import app
 from mlm_commission.tests.tools import (
     add_identifier, calculate, create_customer, create_partner, create_plan,
     create_product, create_ranks, credit_invoice, override_rank,
-    post_invoice, setup_company, setup_settlement)
+    post_invoice, post_volume_on, setup_company, setup_settlement)
 from mlm_network.tests.tools import create_distributor
 
 from .test_routes import PortalClient
@@ -154,7 +154,6 @@ class CommissionPagesTestCase(CommissionRouteTestCase):
         Distributor = pool.get('mlm.distributor')
         Settlement = pool.get('mlm.commission.settlement')
         Configuration = pool.get('mlm.commission.configuration')
-        Volume = pool.get('mlm.commission.volume')
         company = setup_company()
         with set_company(company):
             consultant, manager = create_ranks('Consultant', 'Manager')
@@ -186,11 +185,7 @@ class CommissionPagesTestCase(CommissionRouteTestCase):
             late = post_invoice(company, carla, dt.date(2024, 7, 20),
                 (product, 1))
             # posted after July's cut-off: commissioned late in August
-            volume = Volume.__table__()
-            cursor = Transaction().connection.cursor()
-            cursor.execute(*volume.update([volume.posting_date],
-                    [dt.date(2024, 8, 12)],
-                    where=volume.invoice == late.id))
+            post_volume_on(late, dt.date(2024, 8, 12))
             calculate(periods['july'])
             approve(periods['july'])
             settle_and_post(periods['july'])
