@@ -36,4 +36,5 @@ $(SAO)/.installed:
 	touch $@
 
 clean:  ## remove the virtualenv, web client, demo and test caches
-	rm -rf $(VENV) var test-output
+	rm -rf $(VENV) var test-output \
+		"$${MLM_TEST_CACHE:-$$HOME/.cache/mlm-suite/test-cache}"

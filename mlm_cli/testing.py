@@ -16,11 +16,12 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 
 from .errors import CliError
-from .paths import PROJECT_ROOT, TEST_OUTPUT, VAR
+from .paths import PROJECT_ROOT, TEST_CACHE, TEST_OUTPUT
 
 MODULE_DIRS = [
     'mlm_network', 'mlm_commission', 'mlm_portal', 'mlm_dms', 'mlm_banking',
@@ -28,6 +29,7 @@ MODULE_DIRS = [
 SCHEMA_SUFFIXES = {'.py', '.xml', '.cfg', '.po'}
 CHROMIUM = '/usr/bin/chromium'
 TEMPLATE_NAME = re.compile(r'^test-[0-9a-f]{40}$')
+STALE_CACHE = 24 * 3600    # seconds unused before another hash's cache goes
 
 
 def source_hash():
@@ -47,6 +49,21 @@ def source_hash():
         digest.update(f'{distribution}={metadata.version(distribution)}'
             .encode())
     return digest.hexdigest()[:16]
+
+
+def use_test_cache(name, digest):
+    """The folder TEST_CACHE/name (created, marked as used now); the folders
+    of other source hashes unused for a day are removed.  Another checkout
+    of the machine may be testing other sources right now: its cache stays."""
+    TEST_CACHE.mkdir(parents=True, exist_ok=True)
+    for folder in TEST_CACHE.iterdir():
+        if (digest not in folder.name
+                and time.time() - folder.stat().st_mtime > STALE_CACHE):
+            shutil.rmtree(folder, ignore_errors=True)
+    folder = TEST_CACHE / name
+    folder.mkdir(exist_ok=True)
+    os.utime(folder)
+    return folder
 
 
 def run(command, **kwargs):
@@ -141,7 +158,7 @@ def test(args):
         # The demo and its browser tests run on SQLite: once is enough.
         pytest_args = ['-m', 'not demo'] + pytest_args
     else:
-        cache = str(VAR / 'test-cache' / f'sqlite-{digest}')
+        cache = str(use_test_cache(f'sqlite-{digest}', digest))
         database = ':memory:'
         env['TRYTOND_DATABASE_URI'] = 'sqlite://'
         ensure_chromium()

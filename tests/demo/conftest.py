@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from mlm_cli.paths import SAO_DIR, TEST_OUTPUT, VAR
-from mlm_cli.testing import CHROMIUM, source_hash
+from mlm_cli.paths import SAO_DIR, TEST_OUTPUT
+from mlm_cli.testing import CHROMIUM, source_hash, use_test_cache
 
 DATABASE = 'mlm_demo'
 DEMO_SIZE = 200
@@ -68,7 +68,8 @@ def demo(tmp_path_factory):
     demo.config.write_text(
         f"[database]\nuri = sqlite://\npath = {folder}\n"
         f"[web]\nlisten = 127.0.0.1:{demo.port}\nroot = {SAO_DIR}\n")
-    cached = VAR / 'test-cache' / f'demo-{source_hash()}-{DEMO_SIZE}'
+    digest = source_hash()
+    cached = use_test_cache(f'demo-{digest}-{DEMO_SIZE}', digest)
     if not (cached / f'{DATABASE}.sqlite').exists():
         subprocess.run(mlm('demo', '--no-serve', '--reset', '--size',
                 str(DEMO_SIZE), '-c', str(demo.config)),
