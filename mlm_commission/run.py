@@ -720,6 +720,8 @@ class Pipeline:
                     keep = ~(np.isin(lines.source_order, late_pos)
                         & (lines.reverses_period < 0))
                     lines = lines.take(keep)
+                    if result.version.payout_cap is not None:
+                        self.cap_own_lines(lines, result, late_pos)
                 self.watch.lap('compute')
                 rows = self.line_rows(
                     result, lines, ids, order_ids, late=False,
@@ -870,14 +872,23 @@ class Pipeline:
         amounts."""
         from .engine.components import payout_cap
         cap = result.version.payout_cap
-        volume = (result.company_pv if cap.volume == 'pv'
-            else result.company_cv)
-        volume += self.earlier_late_volume(origin_period_id, cap.volume)
-        room = payout_cap.limit_of(volume, cap) - self.paid_for(
-            origin_period_id)
-        lines.amount = lines.column('uncapped')
-        lines.uncapped = None
-        payout_cap.share_out([lines], max(room, 0))
+        volume = capped_volume(result) + self.earlier_late_volume(
+            origin_period_id, cap.volume)
+        share_out(lines, payout_cap.limit_of(volume, cap)
+            - self.paid_for(origin_period_id))
+
+    def cap_own_lines(self, lines, result, late_pos):
+        """The payout cap of the period on the lines of its own orders
+        (ADR 0041): the engine capped them together with the late orders'
+        lines, taken out since, on a volume with the late orders' volume,
+        which counts for their order periods' caps"""
+        from .engine.components import payout_cap
+        cap = result.version.payout_cap
+        orders = result.orders
+        late_volume = int((orders.pv if cap.volume == 'pv'
+                else orders.cv)[late_pos].sum())
+        share_out(lines, payout_cap.limit_of(
+                capped_volume(result) - late_volume, cap))
 
     def paid_for(self, origin_period_id):
         """Cents of the commission lines of an order period: its own and
@@ -1114,6 +1125,21 @@ class Pipeline:
                 [('company', self.company.id),
                     ('period_start', period.start_date),
                     ('period_end', period.end_date)])
+
+
+def capped_volume(result):
+    "The company volume (cents) the payout cap of the result is a share of"
+    cap = result.version.payout_cap
+    return result.company_pv if cap.volume == 'pv' else result.company_cv
+
+
+def share_out(lines, limit):
+    """The lines' amounts: their uncapped amounts, reduced pro rata if they
+    exceed limit cents (payout_cap.share_out)"""
+    from .engine.components import payout_cap
+    lines.amount = lines.column('uncapped')
+    lines.uncapped = None
+    payout_cap.share_out([lines], max(limit, 0))
 
 
 def qualification_texts(result, chosen):

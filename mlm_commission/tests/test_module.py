@@ -472,17 +472,27 @@ class CommissionTestCase(CompanyTestMixin, ModuleTestCase):
             late = post_invoice(company, customer, dt.date(2024, 7, 20),
                 (product, 3))
             post_volume_on(late, dt.date(2024, 8, 12))
+            # August's own order: 1,000.00 CV but only 100.00 PV
+            lean = create_product("Lean in PV", '100', '1000', '1000')
+            post_invoice(company, customer, dt.date(2024, 8, 10), (lean, 1))
             calculate(august)
             # July's cap is now 6 % of 5,000.00 = 300.00; 80.00 are paid,
             # the late lines (150.00 and 90.00 uncapped) share 220.00
-            # instead of taking 225.00 at the recomputed period's factor
+            # instead of taking 225.00 at the recomputed period's factor.
+            # August's own lines (50.00 and 30.00 uncapped) share its cap of
+            # 6 % of its own 100.00 PV: 6.00, not 46.50 at the factor of a
+            # cap on 3,100.00 PV over its own and the late lines
             self.assertEqual(amounts(august), {
                     ('E', 'commission', True): D('137.50'),
-                    ('U', 'commission', True): D('82.50')})
+                    ('U', 'commission', True): D('82.50'),
+                    ('E', 'commission', False): D('3.75'),
+                    ('U', 'commission', False): D('2.25')})
             self.assertEqual(sorted(
-                    (line.beneficiary.party.name, line.amount_before_cap)
+                    (line.beneficiary.party.name, line.late,
+                        line.amount_before_cap)
                     for line in Line.search([('period', '=', august.id)])),
-                [('E', D('150.00')), ('U', D('90.00'))])
+                [('E', False, D('50.00')), ('E', True, D('150.00')),
+                    ('U', False, D('30.00')), ('U', True, D('90.00'))])
 
     @with_transaction()
     def test_settlement_gutschrift(self):
