@@ -30,6 +30,7 @@ SCHEMA_SUFFIXES = {'.py', '.xml', '.cfg', '.po'}
 CHROMIUM = '/usr/bin/chromium'
 TEMPLATE_NAME = re.compile(r'^test-[0-9a-f]{40}$')
 STALE_CACHE = 24 * 3600    # seconds unused before another hash's cache goes
+NEVER = 10 ** 9            # seconds
 
 
 def source_hash():
@@ -161,6 +162,12 @@ def test(args):
         cache = str(use_test_cache(f'sqlite-{digest}', digest))
         database = ':memory:'
         env['TRYTOND_DATABASE_URI'] = 'sqlite://'
+        # Tryton's cache sync, at the start of a transaction once every
+        # [cache] clean_timeout seconds, takes the in-memory database's
+        # only connection in autocommit mode: that test's rollback would
+        # undo nothing and its records would leak into the next test.  The
+        # one test process has no other process to sync with.
+        env['TRYTOND_CACHE__CLEAN_TIMEOUT'] = str(NEVER)
         ensure_chromium()
     env.update({
             'DB_NAME': database,

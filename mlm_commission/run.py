@@ -872,9 +872,9 @@ class Pipeline:
         amounts."""
         from .engine.components import payout_cap
         cap = result.version.payout_cap
-        volume = capped_volume(result) + self.earlier_late_volume(
+        volume = result.company_volume(cap.volume) + self.earlier_late_volume(
             origin_period_id, cap.volume)
-        share_out(lines, payout_cap.limit_of(volume, cap)
+        reshare(lines, payout_cap.limit_of(volume, cap)
             - self.paid_for(origin_period_id))
 
     def cap_own_lines(self, lines, result, late_pos):
@@ -887,8 +887,8 @@ class Pipeline:
         orders = result.orders
         late_volume = int((orders.pv if cap.volume == 'pv'
                 else orders.cv)[late_pos].sum())
-        share_out(lines, payout_cap.limit_of(
-                capped_volume(result) - late_volume, cap))
+        reshare(lines, payout_cap.limit_of(
+                result.company_volume(cap.volume) - late_volume, cap))
 
     def paid_for(self, origin_period_id):
         """Cents of the commission lines of an order period: its own and
@@ -1127,13 +1127,7 @@ class Pipeline:
                     ('period_end', period.end_date)])
 
 
-def capped_volume(result):
-    "The company volume (cents) the payout cap of the result is a share of"
-    cap = result.version.payout_cap
-    return result.company_pv if cap.volume == 'pv' else result.company_cv
-
-
-def share_out(lines, limit):
+def reshare(lines, limit):
     """The lines' amounts: their uncapped amounts, reduced pro rata if they
     exceed limit cents (payout_cap.share_out)"""
     from .engine.components import payout_cap

@@ -90,6 +90,10 @@ class PeriodResult:
         """The period's lines in canonical order (``lines.SORT_KEY``), computed once."""
         return self.unordered_lines.sorted()
 
+    def company_volume(self, kind):
+        """The company's ``'pv'`` or ``'cv'`` of the period (cents)."""
+        return self.company_pv if kind == 'pv' else self.company_cv
+
     def totals(self):
         """Totals in cents: ``payout``, ``clawback`` and ``by_component`` (dict)."""
         from .report import totals
