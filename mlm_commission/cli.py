@@ -8,7 +8,11 @@ before the configuration (and so the database backend) is known.
 """
 import sys
 
-__all__ = ['register_verify', 'run_verify']
+__all__ = ['register_verify', 'run_verify', 'UNCHECKED_MODELS']
+
+# the models whose references have no foreign key constraint
+UNCHECKED_MODELS = ('mlm.commission.line', 'mlm.commission.period.entry',
+    'mlm.commission.figure', 'mlm.rank.record')
 
 
 def register_verify(subparsers):
@@ -19,9 +23,9 @@ def register_verify(subparsers):
         description="Recompute the hash of every closed commission period "
         "over its lines, chained to the previous closing, and name the "
         "first period that no longer matches; check that every reference "
-        "of the commission lines, period inputs and figures exists. Exit "
-        "code 0: the chain is intact, 1: a period was changed or a "
-        "reference is dangling.")
+        "of the commission lines, period inputs, figures and rank records "
+        "exists. Exit code 0: the chain is intact, 1: a period was changed "
+        "or a reference is dangling.")
     parser.add_argument(
         '--company', type=int, default=None,
         help="only the periods of this company id (default: all)")
@@ -54,17 +58,15 @@ def run_verify(args, stdout=None, stderr=None):
                 % (broken.name, broken.start_date, broken.end_date,
                     broken.company.rec_name), file=stderr)
             return 1
-        dangling = [(Model, *found) for Model in (
-                pool.get('mlm.commission.line'),
-                pool.get('mlm.commission.period.entry'),
-                pool.get('mlm.commission.figure'))
-            for found in dangling_references(Model)]
+        dangling = [(pool.get(name), *found) for name in UNCHECKED_MODELS
+            for found in dangling_references(pool.get(name))]
         for Model, column, record, missing in dangling:
             print("%s %s: %s %s does not exist." % (
                     Model.__string__, record, column, missing), file=stderr)
         if dangling:
             return 1
         print("%s closed period(s) verified, the chain is intact; every "
-            "reference of the commission lines, inputs and figures exists."
+            "reference of the commission lines, inputs, figures and rank "
+            "records exists."
             % count, file=stdout)
         return 0

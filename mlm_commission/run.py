@@ -1073,7 +1073,8 @@ class Pipeline:
         the overrides kept from the records replaced)"""
         import numpy as np
         from .run_text import (
-            NULL, constant, fixed_texts, join_rows, lookup, value_text)
+            NULL, constant, fixed_texts, int_texts, join_rows, lookup,
+            value_text)
         pool = Pool()
         Figure = pool.get('mlm.commission.figure')
         RankRecord = pool.get('mlm.rank.record')
@@ -1116,12 +1117,16 @@ class Pipeline:
             p = present[part]
             writer.write(RankRecord, ['distributor', 'computed_rank',
                     'override_rank', 'override_reason', 'override_user',
-                    'paid_as_rank', 'highest_rank', 'qualification'],
+                    'paid_as_rank', 'highest_rank', 'pv', 'gv',
+                    'qualifying_gv', 'qualified_legs'],
                 join_rows([
                         id_text[p], rank_id[ranks.qualified[p]],
                         *(c[part] for c in override_columns),
                         rank_id[ranks.paid_as[p]], rank_id[highest[p]],
-                        qualification_texts(result, p)]),
+                        fixed_texts(result.pv[p], 2),
+                        fixed_texts(result.gv[p], 2),
+                        fixed_texts(ranks.qualifying_gv[p], 2),
+                        int_texts(ranks.qualified_legs[p])]),
                 [('company', self.company.id),
                     ('period_start', period.start_date),
                     ('period_end', period.end_date)])
@@ -1134,25 +1139,6 @@ def reshare(lines, limit):
     lines.amount = lines.column('uncapped')
     lines.uncapped = None
     payout_cap.share_out([lines], max(limit, 0))
-
-
-def qualification_texts(result, chosen):
-    """The qualification snapshots of the partners chosen (positions), as
-    the JSON text of Tryton's Dict field (keys sorted, amounts in Tryton's
-    Decimal encoding): PV and GV of the period, and the GV counted for the
-    rank worked towards (the next one, or the top rank: after the leg caps)
-    and the legs qualified for it"""
-    from .run_text import fixed_texts, int_texts
-
-    def decimal(cents):
-        return ('{"__class__":"Decimal","decimal":"'
-            + fixed_texts(cents, 2) + '"}')
-    ranks = result.ranks
-    return ('{"gv":' + decimal(result.gv[chosen])
-        + ',"pv":' + decimal(result.pv[chosen])
-        + ',"qualified_legs":' + int_texts(ranks.qualified_legs[chosen])
-        + ',"qualifying_gv":' + decimal(ranks.qualifying_gv[chosen])
-        + '}')
 
 
 # the text of a line (write order, output hash): its content, without the

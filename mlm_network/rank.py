@@ -68,7 +68,7 @@ class RankRecord(UncheckedReferences, PeriodPartitioned, ModelSQL,
     __name__ = 'mlm.rank.record'
     _partition_key = 'period_start'
     _unchecked_references = ('company', 'distributor', 'computed_rank',
-        'paid_as_rank', 'highest_rank')
+        'override_rank', 'override_user', 'paid_as_rank', 'highest_rank')
 
     company = fields.Many2One(
         'company.company', "Company", required=True, readonly=True)
@@ -101,9 +101,19 @@ class RankRecord(UncheckedReferences, PeriodPartitioned, ModelSQL,
     highest_rank = fields.Many2One(
         'mlm.rank', "Highest Rank", readonly=True, ondelete='RESTRICT',
         help="The highest rank achieved up to the period.")
-    qualification = fields.Dict(
-        None, "Qualification", readonly=True,
-        help="The figures that qualified the rank.")
+    pv = fields.Numeric(
+        "PV", digits=(16, 2), readonly=True,
+        help="The personal volume of the period.")
+    gv = fields.Numeric(
+        "GV", digits=(16, 2), readonly=True,
+        help="The group volume of the period.")
+    qualifying_gv = fields.Numeric(
+        "Qualifying GV", digits=(16, 2), readonly=True,
+        help="The group volume counted for the rank worked towards "
+        "(the next one, or the top rank), after the leg caps.")
+    qualified_legs = fields.Integer(
+        "Qualified Legs", readonly=True,
+        help="The frontline legs qualified for the rank worked towards.")
 
     @classmethod
     def __setup__(cls):

@@ -96,7 +96,7 @@ def downline_counts(distributor, since):
 
 def latest_records(distributor_ids):
     """Map distributor id to the values of its latest computed rank record:
-    {'paid_as_rank.': {'name': ...} or None, 'qualification': {...}}"""
+    {'paid_as_rank.': {'name': ...} or None, 'pv': ..., 'gv': ...}"""
     pool = Pool()
     RankRecord = pool.get('mlm.rank.record')
     record = RankRecord.__table__()
@@ -113,14 +113,12 @@ def latest_records(distributor_ids):
         latest.setdefault(distributor_id, record_id)
     return {r['distributor']: r for r in RankRecord.read(
             list(latest.values()),
-            ['distributor', 'paid_as_rank.name', 'qualification'])}
+            ['distributor', 'paid_as_rank.name', 'pv', 'gv'])}
 
 
 def volumes(record):
     "The personal and group volume of latest_records' values"
-    figures = (record['qualification'] or {}) if record else {}
-    return (figures.get('personal_volume', figures.get('pv')),
-        figures.get('group_volume', figures.get('gv')))
+    return (record['pv'], record['gv']) if record else (None, None)
 
 
 COLUMNS = ['id', 'number', 'party', 'depth', 'status', 'join_date']

@@ -130,10 +130,7 @@ def _run_figures(distributor, period, as_of):
 
 def _snapshot_figures(record):
     "The figures of the qualification snapshot of a rank record"
-    figures = record.qualification or {}
-    pv = figures.get('personal_volume', figures.get('pv'))
-    gv = figures.get('group_volume', figures.get('gv'))
-    return Figures(volume(pv), volume(gv), None,
+    return Figures(volume(record.pv), volume(record.gv), None,
         record.period_start, record.period_end, record.period_end)
 
 

@@ -130,23 +130,17 @@ class Portal:
     def _(self, text, **kwargs):
         return i18n.translate(self.lang, text, **kwargs)
 
-    def figure_label(self, key):
-        "The label of a qualification figure of a rank record"
+    def qualification(self, record):
+        "The labels and values of the figures a rank record holds"
         _ = self._
-        labels = {
-            'personal_volume': _("Personal volume (PV)"),
-            'pv': _("Personal volume (PV)"),
-            'group_volume': _("Group volume (GV)"),
-            'gv': _("Group volume (GV)"),
-            'downline': _("Partners in the downline"),
-            'personally_sponsored': _("Personally sponsored"),
-            'active_legs': _("Active legs"),
-            'qualified_legs': _("Qualified legs"),
-            'qualifying_gv': _("Group volume counted for the next rank"),
-            'left_volume': _("Volume left leg"),
-            'right_volume': _("Volume right leg"),
-            }
-        return labels.get(key, key.replace('_', ' ').capitalize())
+        labels = [
+            ('pv', _("Personal volume (PV)")),
+            ('gv', _("Group volume (GV)")),
+            ('qualifying_gv', _("Group volume counted for the next rank")),
+            ('qualified_legs', _("Qualified legs")),
+            ]
+        return [(label, getattr(record, name)) for name, label in labels
+            if getattr(record, name) is not None]
 
     def url(self, path='', **query):
         url = self.base + path
@@ -189,7 +183,7 @@ class Portal:
                 'me': self.distributor,
                 'date': lambda v: format_date(v, self.lang),
                 'number': lambda v, d=None: format_number(v, self.lang, d),
-                'figure': self.figure_label,
+                'qualification': self.qualification,
                 'path': self.request.path,
                 'full_path': self.request.full_path.rstrip('?'),
                 })

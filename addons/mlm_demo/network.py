@@ -363,11 +363,8 @@ def _rank_records(rng, ranks, distributors, today):
                     'period_start': start,
                     'period_end': end,
                     'computed_rank': ranks[level - 1].id,
-                    'qualification': {
-                        'personal_volume': personal,
-                        'group_volume': personal + 55 * size,
-                        'downline': size,
-                        },
+                    'pv': personal,
+                    'gv': personal + 55 * size,
                     })
     records = Record.create(vlist)
     record = records[-1]

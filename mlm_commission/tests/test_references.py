@@ -11,6 +11,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
+from mlm_commission.cli import UNCHECKED_MODELS
 from mlm_commission.exceptions import LineImmutableError
 from mlm_network.exceptions import GenealogyAccessError
 from mlm_network.references import dangling_references
@@ -29,7 +30,7 @@ UNCHECKED = {
         'period', 'run', 'volume', 'origin_period'},
     'mlm_commission_figure': {'period', 'distributor'},
     'mlm_rank_record': {'company', 'distributor', 'computed_rank',
-        'paid_as_rank', 'highest_rank'},
+        'override_rank', 'override_user', 'paid_as_rank', 'highest_rank'},
     }
 
 
@@ -118,20 +119,43 @@ class ReferencesTestCase(DatabaseTestCase):
                 ('source_volume', first, 876543)])
 
     @with_transaction()
+    def test_verified_models(self):
+        "mlm verify searches every model without foreign keys"
+        pool = Pool()
+        self.assertEqual(
+            {pool.get(m)._table for m in UNCHECKED_MODELS}, set(UNCHECKED))
+        self.assertEqual(set(UNCHECKED_MODELS), {name
+                for name, Model in pool.iterobject()
+                if getattr(Model, '_unchecked_references', None)})
+
+    @with_transaction()
+    def test_dangling_rank_references(self):
+        "A rank record naming a missing rank is found"
+        RankRecord = Pool().get('mlm.rank.record')
+        july, top, seller = self.calculated_july()
+        self.assertEqual(dangling_references(RankRecord), [])
+        record, = RankRecord.search([
+                ('distributor', '=', seller.id), ('period_start', '=', JULY)])
+        table = RankRecord.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.update([table.override_rank], [987654],
+                where=table.id == record.id))
+        self.assertEqual(dangling_references(RankRecord), [
+                ('override_rank', record.id, 987654)])
+
+    @with_transaction()
     def test_rank_record_snapshot(self):
         "The run's rank records hold the figures that qualified them"
         RankRecord = Pool().get('mlm.rank.record')
         july, top, seller = self.calculated_july()
         snapshots = {r.distributor.party.name: (
                 r.computed_rank.code if r.computed_rank else None,
-                r.qualification)
+                r.pv, r.gv, r.qualifying_gv, r.qualified_legs)
             for r in RankRecord.search([('period_start', '=', JULY)])}
         # Seller works towards Manager, Top towards Consultant
         self.assertEqual(snapshots, {
-                'Seller': ('Consultant', {'gv': Decimal('100.00'),
-                        'pv': Decimal('100.00'), 'qualified_legs': 0,
-                        'qualifying_gv': Decimal('100.00')}),
-                'Top': (None, {'gv': Decimal('100.00'),
-                        'pv': Decimal('0.00'), 'qualified_legs': 0,
-                        'qualifying_gv': Decimal('100.00')}),
+                'Seller': ('Consultant', Decimal('100.00'),
+                    Decimal('100.00'), Decimal('100.00'), 0),
+                'Top': (None, Decimal('0.00'), Decimal('100.00'),
+                    Decimal('100.00'), 0),
                 })

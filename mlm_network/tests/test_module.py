@@ -2,7 +2,7 @@
 import datetime as dt
 import io
 import zipfile
-
+from decimal import Decimal
 
 from trytond.model.exceptions import ValidationError
 from trytond.modules.company.tests import (
@@ -346,7 +346,7 @@ class NetworkTestCase(CompanyTestMixin, ModuleTestCase):
                         'period_start': dt.date(2026, 1, 1),
                         'period_end': dt.date(2026, 1, 31),
                         'computed_rank': silver.id,
-                        'qualification': {'pv': 120, 'gv': 2500},
+                        'pv': Decimal('120.00'), 'gv': Decimal('2500.00'),
                         }])
             self.assertEqual(
                 (record.paid_as_rank, record.highest_rank), (silver, silver))
@@ -359,7 +359,10 @@ class NetworkTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertEqual(
                 (record.paid_as_rank, record.highest_rank), (bronze, silver))
             self.assertEqual(record.override_user.id, Transaction().user)
-            self.assertEqual(record.qualification, {'pv': 120, 'gv': 2500})
+            self.assertEqual(
+                (record.pv, record.gv, record.qualifying_gv,
+                    record.qualified_legs),
+                (Decimal('120.00'), Decimal('2500.00'), None, None))
 
     @with_transaction()
     def test_downline_report_and_export(self):

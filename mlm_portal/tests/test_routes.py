@@ -75,13 +75,12 @@ class PortalRouteTestCase(RouteTestCase):
                         'distributor': anna.id, 'period_start': start,
                         'period_end': start.replace(day=28),
                         'computed_rank': silver.id,
-                        'qualification': {'pv': 120, 'gv': 3400},
+                        'pv': 120, 'gv': 3400,
                         }, {
                         'distributor': ben.id, 'period_start': start,
                         'period_end': start.replace(day=28),
                         'computed_rank': silver.id,
-                        'qualification': {
-                            'personal_volume': 80, 'group_volume': 250},
+                        'pv': 80, 'gv': 250,
                         }] + [{
                         # an open period is not computed yet: not shown
                         'distributor': d.id,
@@ -652,8 +651,8 @@ class PortalRouteTestCase(RouteTestCase):
         "The career shows the rank per period and the promotions"
         response = self.get(self.login(), '/career')
         self.assertEqual(response.status_code, 200)
-        self.assertIn('<td>Silver</td><td>Group volume (GV): 3,400, '
-            'Personal volume (PV): 120</td>', response.text)
+        self.assertIn('<td>Silver</td><td>Personal volume (PV): 120, '
+            'Group volume (GV): 3,400</td>', response.text)
 
     def test_news(self):
         "Published news for the partner only"
