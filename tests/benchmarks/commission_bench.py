@@ -19,10 +19,11 @@ inputs, compute, write lines, figures and period inputs, update ranks,
 output hash - timed per stage by the run's own stopwatch; the transaction is
 rolled back afterwards so every repetition measures a first run on the same
 data (then the written tables are vacuumed, untimed).  After the last run,
-untimed, the COPY floor: the same lines' texts COPYed into a fresh table
-without indexes; the median total over the floor is comparable between
-machines (the issue's target: 30 s where the floor is about 17 s).  The
-database is kept for the next measurement unless --drop.  Results:
+untimed, the COPY floor: the same lines' texts written again as the run
+writes them, into a fresh table without building its indexes; the median
+total over the floor is comparable between machines (the issue's target:
+30 s where the floor is about 17 s).  The database is kept for the next
+measurement unless --drop.  Results:
 docs/benchmarks.md, section "Commission runs".
 """
 import argparse
@@ -320,7 +321,7 @@ def run_period(args, commit=False, floor=False):
         result = {'lines': run.line_count, 'amount': run.total,
             'output_hash': run.output_hash}
         if floor:
-            result['floor'] = copy_floor(transaction.connection, period_id)
+            result['floor'] = copy_floor(run)
         if commit:
             transaction.commit()
         else:
@@ -328,37 +329,29 @@ def run_period(args, commit=False, floor=False):
     return seconds, result, timings
 
 
-def copy_floor(connection, period_id):
-    """Seconds to COPY the period's lines, their texts ready, into a fresh
-    table without indexes, as the run writes them (column defaults for the
-    values equal on every line, FREEZE): what writing the lines cannot go
-    below on this machine"""
+def copy_floor(run):
+    """Seconds to write the run's lines again, their texts ready, as the run
+    writes them (a fresh table of partition.Replacement, TextWriter) but
+    without building the indexes: what writing the lines cannot go below"""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
     from mlm_commission.run import LINE_COLUMNS
-    from mlm_network.partition import sql_literal
-    cursor = connection.cursor()
-    names = ', '.join('"%s"' % c for c in LINE_COLUMNS)
-    with cursor.copy('COPY (SELECT %s FROM mlm_commission_line '
-            'WHERE period = %d) TO STDOUT' % (names, period_id)) as copy:
-        data = b''.join(bytes(b) for b in copy)
-    cursor.execute('SELECT * FROM mlm_commission_line WHERE period = %d '
-        'LIMIT 1' % period_id)
-    same = [(d.name, v) for d, v in zip(cursor.description, cursor.fetchone())
-        if d.name not in LINE_COLUMNS and d.name != 'id']
-    cursor.execute('CREATE TABLE bench_copy_floor '
-        '(LIKE mlm_commission_line INCLUDING DEFAULTS)')
-    cursor.execute("SELECT pg_get_serial_sequence('mlm_commission_line', "
-        "'id')")
-    sequence, = cursor.fetchone()
-    cursor.execute('ALTER TABLE bench_copy_floor %s' % ', '.join(
-            ['ALTER COLUMN id SET DEFAULT nextval(%s::regclass)'
-                % sql_literal(sequence)]
-            + ['ALTER COLUMN "%s" SET DEFAULT %s' % (c, sql_literal(v))
-                for c, v in same]))
+    from mlm_commission.run_text import TextWriter
+    from mlm_network import partition
+    Line = Pool().get('mlm.commission.line')
+    period = run.period.id
+    cursor = Transaction().connection.cursor()
+    with cursor.copy('COPY (SELECT %s FROM "%s" WHERE period = %d) TO STDOUT'
+            % (', '.join('"%s"' % c for c in LINE_COLUMNS), Line._table,
+                period)) as copy:
+        texts = b''.join(bytes(b) for b in copy).decode().splitlines()
+    fresh = partition.Replacement(Line._table, 'period', period)
+    fresh.create()
     start = time.perf_counter()
-    with cursor.copy('COPY bench_copy_floor (%s) FROM STDIN WITH (FREEZE)'
-            % names) as copy:
-        for i in range(0, len(data), 1 << 20):
-            copy.write(data[i:i + (1 << 20)])
+    with TextWriter({Line: fresh.name}) as writer:
+        writer.write(Line, LINE_COLUMNS, texts, [('company', run.company.id),
+                ('period', period), ('run', run.id)])
     return time.perf_counter() - start
 
 
