@@ -42,11 +42,12 @@ from mlm_network import partition
 
 from .engine.dates import format_day
 from .exceptions import LineImmutableError, PeriodError, PlanError
-from .run_text import cents, day_number, object_array, read_columns
+from .run_text import (
+    JOIN_ROWS, cents, day_number, object_array, read_columns)
 
 PATH_LIMIT = 200000
-# rows per COPY text built at once: the main thread holds the GIL while it
-# builds one, so the writer thread waits no longer than that (ADR 0050)
+# rows per COPY text built at once (ADR 0050); their texts are joined in
+# pieces of run_text.JOIN_ROWS
 SLICE = 100000
 CHUNK = 1000
 PROGRESS_TABLE = 'mlm_commission_run_progress'
@@ -1256,8 +1257,8 @@ def texts_digest(texts, digest=None):
     """sha256 over the line texts in write order, each ended by a newline
     (digest: continue that sha256, return its hex digest so far)"""
     digest = digest or hashlib.sha256()
-    for i in range(0, len(texts), 100000):
-        chunk = texts[i:i + 100000]
+    for i in range(0, len(texts), JOIN_ROWS):
+        chunk = texts[i:i + JOIN_ROWS]
         digest.update(('\n'.join(chunk) + '\n').encode())
     return digest.hexdigest()
 

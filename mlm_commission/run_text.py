@@ -36,6 +36,9 @@ _UNESCAPE = re.compile(r'\\(.)')
 _UNESCAPED = {'\\': '\\', 't': '\t', 'n': '\n', 'r': '\r'}
 BLOCK = 20000
 SWITCH_INTERVAL = 0.001   # seconds, while a writer thread runs
+# texts joined per C call: a call holds the GIL throughout, and the writer
+# thread (TextWriter) waits for it to send the server its next block
+JOIN_ROWS = 5000
 
 
 def day_number(date):
@@ -131,9 +134,12 @@ def value_text(value, scale=None):
 
 def join_rows(columns):
     "The row texts of the columns (sequences of texts of equal length)"
-    return list(map('\t'.join, zip(*[
-                    c.tolist() if isinstance(c, np.ndarray) else c
-                    for c in columns])))
+    columns = [c.tolist() if isinstance(c, np.ndarray) else c
+        for c in columns]
+    rows = []
+    for i in range(0, len(columns[0]) if columns else 0, JOIN_ROWS):
+        rows += map('\t'.join, zip(*[c[i:i + JOIN_ROWS] for c in columns]))
+    return rows
 
 
 class TextWriter:

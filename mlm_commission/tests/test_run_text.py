@@ -1,8 +1,10 @@
 # This file is part of the MLM suite. See LICENSE for details.
 """The run's bulk input and output (ADR 0050): columns read as arrays, rows
 written with COPY in a thread of its own (PostgreSQL) or INSERT (SQLite)."""
+import hashlib
 import unittest
 
+import numpy as np
 from sql import Table
 
 from trytond import backend
@@ -10,7 +12,9 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
-from mlm_commission.run_text import TextWriter, read_columns
+from mlm_commission.run import texts_digest
+from mlm_commission.run_text import (
+    JOIN_ROWS, TextWriter, join_rows, read_columns)
 from mlm_network.tests.tools import DatabaseTestCase
 
 
@@ -141,3 +145,29 @@ class RunTextTestCase(DatabaseTestCase):
             "AND column_default IS NOT NULL")
         self.assertEqual(cursor.fetchall(), [('id',)])
         self.assertEqual(set(writer.finished), {Entry._table})
+
+
+class JoinTestCase(unittest.TestCase):
+    """Texts joined in pieces of JOIN_ROWS (each piece holds the GIL, not
+    the whole slice) are the texts joined at once"""
+
+    def test_join_rows_across_pieces(self):
+        n = 2 * JOIN_ROWS + 1
+        numbers = np.arange(n).astype(str).astype(object)
+        rows = join_rows([numbers, ['x'] * n, numbers])
+        self.assertEqual(len(rows), n)
+        self.assertEqual(rows[0], '0\tx\t0')
+        self.assertEqual(rows[JOIN_ROWS], '%d\tx\t%d' % (JOIN_ROWS, JOIN_ROWS))
+        self.assertEqual(rows[-1], '%d\tx\t%d' % (n - 1, n - 1))
+
+    def test_join_rows_of_nothing(self):
+        self.assertEqual(join_rows([]), [])
+        self.assertEqual(join_rows([np.empty(0, object)]), [])
+
+    def test_texts_digest_across_pieces_and_calls(self):
+        texts = [str(i) for i in range(2 * JOIN_ROWS + 1)]
+        whole = hashlib.sha256(('\n'.join(texts) + '\n').encode())
+        self.assertEqual(texts_digest(texts), whole.hexdigest())
+        digest = hashlib.sha256()
+        texts_digest(texts[:3], digest)
+        self.assertEqual(texts_digest(texts[3:], digest), whole.hexdigest())
