@@ -8,11 +8,7 @@ before the configuration (and so the database backend) is known.
 """
 import sys
 
-__all__ = ['register_verify', 'run_verify', 'UNCHECKED_MODELS']
-
-# the models whose references have no foreign key constraint
-UNCHECKED_MODELS = ('mlm.commission.line', 'mlm.commission.period.entry',
-    'mlm.commission.figure', 'mlm.rank.record')
+__all__ = ['register_verify', 'run_verify']
 
 
 def register_verify(subparsers):
@@ -38,7 +34,7 @@ def run_verify(args, stdout=None, stderr=None):
     from trytond.pool import Pool
     from trytond.transaction import Transaction
 
-    from mlm_network.references import dangling_references
+    from mlm_network.references import dangling_references, unchecked_models
 
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
@@ -58,8 +54,8 @@ def run_verify(args, stdout=None, stderr=None):
                 % (broken.name, broken.start_date, broken.end_date,
                     broken.company.rec_name), file=stderr)
             return 1
-        dangling = [(pool.get(name), *found) for name in UNCHECKED_MODELS
-            for found in dangling_references(pool.get(name))]
+        dangling = [(Model, *found) for Model in unchecked_models(pool)
+            for found in dangling_references(Model)]
         for Model, column, record, missing in dangling:
             print("%s %s: %s %s does not exist." % (
                     Model.__string__, record, column, missing), file=stderr)

@@ -14,7 +14,8 @@ the referenced models refuse deletion while they are referenced, and
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
-__all__ = ['UncheckedReferences', 'dangling_references', 'referenced_ids']
+__all__ = ['UncheckedReferences', 'unchecked_models', 'dangling_references',
+    'referenced_ids']
 
 
 class UncheckedReferences:
@@ -47,6 +48,12 @@ class _WithoutForeignKeys:
             self._handler.drop_fk(columns, ref_columns)
         else:
             self._handler.add_fk(columns, reference, ref_columns, on_delete)
+
+
+def unchecked_models(pool):
+    "The models of pool that name unchecked references (for mlm verify)"
+    return [Model for _, Model in pool.iterobject()
+        if getattr(Model, '_unchecked_references', ())]
 
 
 def dangling_references(Model, limit=10):
